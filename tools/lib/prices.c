@@ -320,7 +320,7 @@ prices_free(struct price_table *t)
 }
 
 static long
-lookup_exact(struct price_table *t, const char *s, size_t n)
+lookup_exact(const struct price_table *t, const char *s, size_t n)
 {
 	struct strmap_slot *slot = strmap_find(&t->names, s, n);
 	return slot ? (long)(uintptr_t)slot->value - 1 : -1;
@@ -356,7 +356,7 @@ strip_suffix(const char *s, size_t n)
 }
 
 static long
-resolve(struct price_table *t, const char *s, size_t n)
+resolve(const struct price_table *t, const char *s, size_t n)
 {
 	long i = lookup_exact(t, s, n);
 	if (i >= 0)
@@ -391,16 +391,22 @@ resolve(struct price_table *t, const char *s, size_t n)
 }
 
 const struct model_price *
-price_find(struct price_table *t, const char *name, size_t len)
+price_find_in(const struct price_table *t, struct strmap *cache, const char *name, size_t len)
 {
 	int added;
-	struct strmap_slot *slot = strmap_put(&t->resolved, name, len, &added);
+	struct strmap_slot *slot = strmap_put(cache, name, len, &added);
 	if (added) {
 		long i = resolve(t, name, len);
 		slot->value = (void *)(uintptr_t)(i + 1);
 	}
 	uintptr_t v = (uintptr_t)slot->value;
 	return v ? &t->models[v - 1] : NULL;
+}
+
+const struct model_price *
+price_find(struct price_table *t, const char *name, size_t len)
+{
+	return price_find_in(t, &t->resolved, name, len);
 }
 
 const struct price_period *

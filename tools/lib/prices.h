@@ -54,6 +54,9 @@ void prices_free(struct price_table *t);
  * provider prefix ("anthropic/", "us.anthropic.") or a date or version suffix
  * ("-20250929", "@20250929", "-v1:0"). NULL when unpriced. Cached per name. */
 const struct model_price *price_find(struct price_table *t, const char *name, size_t len);
+/* The same with a cache of the caller's (one per thread). */
+const struct model_price *price_find_in(const struct price_table *t, struct strmap *cache, const char *name,
+					size_t len);
 const struct price_period *price_at(const struct model_price *m, int64_t ts_ms);
 /* The cost of one request's tokens. When the request's input (input plus
  * cache reads and writes) exceeds the long-context threshold, every token is

@@ -187,12 +187,13 @@ claude_from_line(const struct jfacts *f, struct call *c, char *why, size_t whyle
 	    !count_of(&f->f[F_U_CC_5M], "usage.cache_creation.ephemeral_5m_input_tokens", &c5, why, whylen) ||
 	    !count_of(&f->f[F_U_CC_1H], "usage.cache_creation.ephemeral_1h_input_tokens", &c1h, why, whylen))
 		return CLAUDE_BAD;
-	/* cache_creation_input_tokens is the total of both cache tiers; the
-	 * breakdown, when present, says how much of it was written for an hour. */
-	if (c1h > created)
-		created = c5 + c1h;
-	c->tk.cache_write_1h = c1h;
-	c->tk.cache_write = created - c1h;
+	/* When the usage breaks cache writes down by lifetime, the breakdown is
+	 * the truth (and its sum the total); otherwise every write is 5-minute. */
+	if (f->f[F_U_CACHE_CREATION].t == J_OBJECT) {
+		c->tk.cache_write = c5;
+		c->tk.cache_write_1h = c1h;
+	} else
+		c->tk.cache_write = created;
 	const struct jval *model = &f->f[F_MSG_MODEL];
 	if (model->t == J_STRING)
 		c->model = (struct str){model->s, model->n};

@@ -21,6 +21,7 @@ struct call {
 	struct tokens tk;
 	bool has_cost;       /* the record carried its cost */
 	money_t cost;
+	bool unpriced;       /* no price was found for the model: cost is 0 */
 	bool has_latency;
 	int64_t latency_ms;
 	/* Claude Code logs */

@@ -1,0 +1,599 @@
+/* store.c: reading and recording the telemetry store. */
+#include "store.h"
+
+#include <errno.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "timeutil.h"
+#include "yamlload.h"
+
+/* Recording commits at least this often, so that the origin's logger, which
+ * waits 5 s for a lock, never fails beside us. */
+#define BATCH_CALLS 2000
+#define FOLD_CHUNK 50000
+#define BUSY_TIMEOUT_MS 10000
+
+struct store {
+	sqlite3 *db;
+	bool write;
+	bool has_rollup;   /* agentpipe_hourly and agentpipe_meta exist */
+	bool has_ours;     /* our columns exist on invocations */
+	bool in_txn;
+	size_t pending;
+	sqlite3_stmt *ins, *daily;
+	char errbuf[512];
+};
+
+const char *
+store_default_path(void)
+{
+	static char path[4096];
+	const char *env = getenv("AGENTPIPE_DB");
+	if (env && *env)
+		return env;
+	const char *home = getenv("HOME");
+	if (!home || !*home)
+		home = ".";
+	int n = snprintf(path, sizeof path, "%s/.llm-service/telemetry.db", home);
+	if (n < 0 || (size_t)n >= sizeof path)
+		die(EXIT_USAGE, "HOME is too long");
+	return path;
+}
+
+const char *
+store_errmsg(struct store *s)
+{
+	return s->errbuf;
+}
+
+static bool
+sqlfail(struct store *s, const char *what)
+{
+	snprintf(s->errbuf, sizeof s->errbuf, "%s: %s", what, sqlite3_errmsg(s->db));
+	return false;
+}
+
+static bool
+exec(struct store *s, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(s->errbuf, sizeof s->errbuf, "%s", msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return false;
+	}
+	return true;
+}
+
+static bool
+table_exists(struct store *s, const char *name)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return false;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	bool found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+static bool
+column_exists(struct store *s, const char *table, const char *column)
+{
+	char sql[128];
+	snprintf(sql, sizeof sql, "PRAGMA table_info(%s)", table);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return false;
+	bool found = false;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		if (strcmp((const char *)sqlite3_column_text(st, 1), column) == 0)
+			found = true;
+	sqlite3_finalize(st);
+	return found;
+}
+
+static const char *const our_columns[][2] = {
+	{"task_id", "TEXT"},
+	{"cache_read_tokens", "INTEGER DEFAULT 0"},
+	{"cache_write_tokens", "INTEGER DEFAULT 0"},
+	{"cache_write_1h_tokens", "INTEGER DEFAULT 0"},
+	{"cost_pico", "INTEGER"},
+};
+
+static bool
+migrate(struct store *s)
+{
+	size_t len;
+	const char *path = share_path("schema.sql");
+	char *schema = read_file(path, 1 << 20, &len);
+	if (!schema) {
+		snprintf(s->errbuf, sizeof s->errbuf, "%s: cannot read the schema: %s", path, strerror(errno));
+		return false;
+	}
+	bool ok = exec(s, "BEGIN IMMEDIATE");
+	/* The origin's tables exist already or are created as it would; ours
+	 * are added beside them. */
+	ok = ok && exec(s, schema);
+	free(schema);
+	for (size_t i = 0; ok && i < sizeof our_columns / sizeof our_columns[0]; i++) {
+		if (column_exists(s, "invocations", our_columns[i][0]))
+			continue;
+		char sql[256];
+		snprintf(sql, sizeof sql, "ALTER TABLE invocations ADD COLUMN %s %s", our_columns[i][0],
+			 our_columns[i][1]);
+		ok = exec(s, sql);
+	}
+	ok = ok && exec(s, "COMMIT");
+	if (!ok)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return ok;
+}
+
+static void
+detect(struct store *s)
+{
+	s->has_rollup = table_exists(s, "agentpipe_hourly") && table_exists(s, "agentpipe_meta");
+	s->has_ours = column_exists(s, "invocations", "cost_pico");
+}
+
+struct store *
+store_open(const char *path, bool write, char *err, size_t errlen)
+{
+	struct store *s = xcalloc(1, sizeof *s);
+	s->write = write;
+	struct stat st;
+	if (!write && stat(path, &st) != 0) {
+		snprintf(err, errlen, "%s: cannot open the store: %s", path, strerror(errno));
+		free(s);
+		return NULL;
+	}
+	int flags = write ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
+	if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: cannot open the store: %s", path,
+			 s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		sqlite3_close(s->db);
+		free(s);
+		return NULL;
+	}
+	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	bool ok = true;
+	if (write) {
+		ok = exec(s, "PRAGMA journal_mode=WAL") && exec(s, "PRAGMA synchronous=NORMAL") && migrate(s);
+	} else if (!table_exists(s, "invocations")) {
+		/* Also how a file that is not a database shows itself. */
+		if (s->errbuf[0] == '\0') {
+			sqlite3_stmt *probe;
+			if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master", -1, &probe, NULL) != SQLITE_OK ||
+			    sqlite3_step(probe) != SQLITE_ROW)
+				snprintf(s->errbuf, sizeof s->errbuf, "%s", sqlite3_errmsg(s->db));
+			else
+				snprintf(s->errbuf, sizeof s->errbuf, "no invocations table: not a telemetry store");
+			sqlite3_finalize(probe);
+		}
+		ok = false;
+	}
+	if (!ok) {
+		snprintf(err, errlen, "%s: %s", path, s->errbuf);
+		sqlite3_close(s->db);
+		free(s);
+		return NULL;
+	}
+	detect(s);
+	return s;
+}
+
+void
+store_close(struct store *s)
+{
+	if (!s)
+		return;
+	if (s->in_txn)
+		store_record_flush(s);
+	sqlite3_finalize(s->ins);
+	sqlite3_finalize(s->daily);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+/* The origin's text form of an instant, as its range queries compare it. */
+static void
+bind_time(sqlite3_stmt *st, int i, int64_t ms)
+{
+	char buf[TIME_BUFSZ];
+	size_t n = time_format_origin(ms, buf);
+	sqlite3_bind_text(st, i, buf, (int)n, SQLITE_TRANSIENT);
+}
+
+static struct str
+col_str(sqlite3_stmt *st, int i)
+{
+	const char *p = (const char *)sqlite3_column_text(st, i);
+	int n = sqlite3_column_bytes(st, i);
+	if (!p || n == 0)
+		return STR_NULL;
+	return (struct str){p, (size_t)n};
+}
+
+static money_t
+cost_of_row(sqlite3_stmt *st, int pico_col, int usd_col)
+{
+	if (pico_col >= 0 && sqlite3_column_type(st, pico_col) != SQLITE_NULL)
+		return (money_t)sqlite3_column_int64(st, pico_col);
+	return money_from_double(sqlite3_column_double(st, usd_col));
+}
+
+static enum call_status
+status_from(struct str s)
+{
+	if (str_eq(s, "success"))
+		return ST_SUCCESS;
+	if (str_eq(s, "error"))
+		return ST_ERROR;
+	if (str_eq(s, "timeout"))
+		return ST_TIMEOUT;
+	return s.p ? ST_OTHER : ST_NONE;
+}
+
+/* Raw rows: every call in range with id > after. */
+static bool
+scan_rows(struct store *s, const struct store_query *q, int64_t after, store_row_fn fn, void *ctx,
+	  int64_t *max_id)
+{
+	char sql[1024];
+	snprintf(sql, sizeof sql,
+		 "SELECT id, invocation_id, timestamp, agent_name, tool_name, model_name, prompt_tokens,"
+		 " completion_tokens, cost_usd, latency_ms, status, error_message%s FROM invocations"
+		 " WHERE id > ?1%s%s ORDER BY id",
+		 s->has_ours ? ", task_id, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, cost_pico" : "",
+		 q->has_since ? " AND timestamp >= ?2" : "", q->has_until ? " AND timestamp < ?3" : "");
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return sqlfail(s, "reading invocations");
+	sqlite3_bind_int64(st, 1, after);
+	if (q->has_since)
+		bind_time(st, 2, q->since_ms);
+	if (q->has_until)
+		bind_time(st, 3, q->until_ms);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct call c = {0};
+		int64_t id = sqlite3_column_int64(st, 0);
+		if (id > *max_id)
+			*max_id = id;
+		c.id = col_str(st, 1);
+		struct str ts = col_str(st, 2);
+		c.has_ts = ts.p && time_parse(ts.p, ts.n, true, &c.ts_ms);
+		c.agent = col_str(st, 3);
+		c.tool = col_str(st, 4);
+		c.model = col_str(st, 5);
+		c.tk.input = sqlite3_column_int64(st, 6);
+		c.tk.output = sqlite3_column_int64(st, 7);
+		c.has_latency = sqlite3_column_type(st, 9) != SQLITE_NULL;
+		c.latency_ms = sqlite3_column_int64(st, 9);
+		c.status_text = col_str(st, 10);
+		c.status = status_from(c.status_text);
+		c.error = col_str(st, 11);
+		if (s->has_ours) {
+			c.task_id = col_str(st, 12);
+			c.tk.cache_read = sqlite3_column_int64(st, 13);
+			c.tk.cache_write = sqlite3_column_int64(st, 14);
+			c.tk.cache_write_1h = sqlite3_column_int64(st, 15);
+		}
+		c.cost = cost_of_row(st, s->has_ours ? 16 : -1, 8);
+		c.has_cost = true;
+		fn(ctx, &c, 1);
+	}
+	bool ok = rc == SQLITE_DONE;
+	if (!ok)
+		sqlfail(s, "reading invocations");
+	sqlite3_finalize(st);
+	return ok;
+}
+
+static int64_t
+rollup_id(struct store *s)
+{
+	sqlite3_stmt *st;
+	int64_t id = -1;
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM agentpipe_meta WHERE key='rollup_id'", -1, &st, NULL) ==
+	    SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			id = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	return id;
+}
+
+static bool
+scan_rollup(struct store *s, const struct store_query *q, store_row_fn fn, void *ctx)
+{
+	char sql[512];
+	snprintf(sql, sizeof sql,
+		 "SELECT hour, agent_name, tool_name, model_name, task_id, status, calls, input_tokens,"
+		 " output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, cost_pico"
+		 " FROM agentpipe_hourly WHERE 1%s%s",
+		 q->has_since ? " AND hour >= ?1" : "", q->has_until ? " AND hour < ?2" : "");
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return sqlfail(s, "reading the rollup");
+	if (q->has_since)
+		bind_time(st, 1, q->since_ms);
+	if (q->has_until)
+		bind_time(st, 2, q->until_ms);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct call c = {0};
+		struct str hour = col_str(st, 0);
+		c.has_ts = hour.p && time_parse(hour.p, hour.n, true, &c.ts_ms);
+		c.agent = col_str(st, 1);
+		c.tool = col_str(st, 2);
+		c.model = col_str(st, 3);
+		c.task_id = col_str(st, 4);
+		c.status_text = col_str(st, 5);
+		c.status = status_from(c.status_text);
+		int64_t n = sqlite3_column_int64(st, 6);
+		c.tk.input = sqlite3_column_int64(st, 7);
+		c.tk.output = sqlite3_column_int64(st, 8);
+		c.tk.cache_read = sqlite3_column_int64(st, 9);
+		c.tk.cache_write = sqlite3_column_int64(st, 10);
+		c.tk.cache_write_1h = sqlite3_column_int64(st, 11);
+		c.cost = (money_t)sqlite3_column_int64(st, 12);
+		c.has_cost = true;
+		fn(ctx, &c, n);
+	}
+	bool ok = rc == SQLITE_DONE;
+	if (!ok)
+		sqlfail(s, "reading the rollup");
+	sqlite3_finalize(st);
+	return ok;
+}
+
+bool
+store_scan(struct store *s, const struct store_query *q, store_row_fn fn, void *ctx, int64_t *max_id,
+	   bool *used_rollup)
+{
+	*used_rollup = false;
+	/* One read transaction: the rollup and the rows after it agree. */
+	if (!exec(s, "BEGIN"))
+		return false;
+	bool ok;
+	int64_t upto = s->has_rollup && q->rollup_ok && q->after_id == 0 ? rollup_id(s) : -1;
+	if (upto > 0) {
+		*used_rollup = true;
+		if (upto > *max_id)
+			*max_id = upto;
+		ok = scan_rollup(s, q, fn, ctx) && scan_rows(s, q, upto, fn, ctx, max_id);
+	} else
+		ok = scan_rows(s, q, q->after_id, fn, ctx, max_id);
+	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	return ok;
+}
+
+/* Recording. */
+
+static bool
+prepare_record(struct store *s)
+{
+	if (s->ins)
+		return true;
+	if (sqlite3_prepare_v2(s->db,
+			       "INSERT INTO invocations (invocation_id, timestamp, agent_name, tool_name, model_name,"
+			       " prompt_tokens, completion_tokens, total_tokens, cost_usd, latency_ms, status,"
+			       " error_message, privacy_level, task_id, cache_read_tokens, cache_write_tokens,"
+			       " cache_write_1h_tokens, cost_pico)"
+			       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'metadata', ?13, ?14, ?15, ?16, ?17)"
+			       " ON CONFLICT(invocation_id) DO NOTHING",
+			       -1, &s->ins, NULL) != SQLITE_OK)
+		return sqlfail(s, "preparing the insert");
+	/* The origin's own upsert, so its dashboard's daily figures stay right. */
+	if (sqlite3_prepare_v2(s->db,
+			       "INSERT INTO daily_costs (date, agent_name, tool_name, model_name, invocations,"
+			       " total_tokens, total_cost_usd) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6)"
+			       " ON CONFLICT(date, agent_name, tool_name, model_name) DO UPDATE SET"
+			       " invocations = invocations + 1, total_tokens = total_tokens + ?5,"
+			       " total_cost_usd = total_cost_usd + ?6",
+			       -1, &s->daily, NULL) != SQLITE_OK)
+		return sqlfail(s, "preparing the daily upsert");
+	return true;
+}
+
+static void
+bind_str(sqlite3_stmt *st, int i, struct str v, bool not_null)
+{
+	if (v.p)
+		sqlite3_bind_text(st, i, v.p, (int)v.n, SQLITE_TRANSIENT);
+	else if (not_null)
+		sqlite3_bind_text(st, i, "", 0, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+enum record_result
+store_record(struct store *s, const struct call *c, struct str id)
+{
+	if (!prepare_record(s))
+		return REC_ERROR;
+	if (!s->in_txn) {
+		if (!exec(s, "BEGIN IMMEDIATE"))
+			return REC_ERROR;
+		s->in_txn = true;
+	}
+	int64_t ts = c->has_ts ? c->ts_ms : time_now_ms();
+	char tsbuf[TIME_BUFSZ];
+	size_t tsn = time_format_origin(ts, tsbuf);
+	int64_t msec = ((ts % 1000) + 1000) % 1000;
+	if (msec)
+		tsn += (size_t)snprintf(tsbuf + tsn, sizeof tsbuf - tsn, ".%03lld000", (long long)msec);
+	int64_t total = c->tk.input + c->tk.output;
+	double usd = money_to_double(c->cost);
+	sqlite3_stmt *st = s->ins;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	sqlite3_bind_text(st, 1, id.p, (int)id.n, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, tsbuf, (int)tsn, SQLITE_TRANSIENT);
+	bind_str(st, 3, c->agent, false);
+	bind_str(st, 4, c->tool, true);
+	bind_str(st, 5, c->model, true);
+	sqlite3_bind_int64(st, 6, c->tk.input);
+	sqlite3_bind_int64(st, 7, c->tk.output);
+	sqlite3_bind_int64(st, 8, total);
+	sqlite3_bind_double(st, 9, usd);
+	sqlite3_bind_int64(st, 10, c->has_latency ? c->latency_ms : 0);
+	bind_str(st, 11, c->status_text.p ? c->status_text : (struct str){"success", 7}, true);
+	bind_str(st, 12, c->error, false);
+	bind_str(st, 13, c->task_id, false);
+	sqlite3_bind_int64(st, 14, c->tk.cache_read);
+	sqlite3_bind_int64(st, 15, c->tk.cache_write);
+	sqlite3_bind_int64(st, 16, c->tk.cache_write_1h);
+	if (c->cost > INT64_MAX || c->cost < INT64_MIN)
+		sqlite3_bind_null(st, 17);
+	else
+		sqlite3_bind_int64(st, 17, (int64_t)c->cost);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		sqlfail(s, "recording a call");
+		return REC_ERROR;
+	}
+	if (sqlite3_changes(s->db) == 0)
+		return REC_DUPLICATE;
+	sqlite3_stmt *d = s->daily;
+	sqlite3_reset(d);
+	sqlite3_clear_bindings(d);
+	sqlite3_bind_text(d, 1, tsbuf, 10, SQLITE_TRANSIENT);
+	bind_str(d, 2, c->agent, false);
+	bind_str(d, 3, c->tool, true);
+	bind_str(d, 4, c->model, true);
+	sqlite3_bind_int64(d, 5, total);
+	sqlite3_bind_double(d, 6, usd);
+	if (sqlite3_step(d) != SQLITE_DONE) {
+		sqlfail(s, "updating daily_costs");
+		return REC_ERROR;
+	}
+	s->pending++;
+	if (s->pending >= BATCH_CALLS && !store_record_flush(s))
+		return REC_ERROR;
+	return REC_INSERTED;
+}
+
+size_t
+store_pending(const struct store *s)
+{
+	return s->pending;
+}
+
+/* Fold rows (from, to] into the rollup, in C so that a float cost_usd turns
+ * into pico-USD exactly as a raw scan turns it. */
+struct cell {
+	struct str key[6];
+	int64_t calls, tk[5];
+	money_t cost;
+};
+
+static bool
+fold(struct store *s, int64_t from, int64_t to)
+{
+	sqlite3_stmt *sel, *up;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT timestamp, COALESCE(agent_name,''), COALESCE(tool_name,''),"
+			       " COALESCE(model_name,''), COALESCE(task_id,''), COALESCE(status,''), prompt_tokens,"
+			       " completion_tokens, COALESCE(cache_read_tokens,0), COALESCE(cache_write_tokens,0),"
+			       " COALESCE(cache_write_1h_tokens,0), cost_pico, cost_usd"
+			       " FROM invocations WHERE id > ?1 AND id <= ?2",
+			       -1, &sel, NULL) != SQLITE_OK)
+		return sqlfail(s, "folding the rollup");
+	if (sqlite3_prepare_v2(s->db,
+			       "INSERT INTO agentpipe_hourly (hour, agent_name, tool_name, model_name, task_id, status,"
+			       " calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,"
+			       " cache_write_1h_tokens, cost_pico) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)"
+			       " ON CONFLICT(hour, agent_name, tool_name, model_name, task_id, status) DO UPDATE SET"
+			       " calls = calls + ?7, input_tokens = input_tokens + ?8, output_tokens = output_tokens + ?9,"
+			       " cache_read_tokens = cache_read_tokens + ?10, cache_write_tokens = cache_write_tokens + ?11,"
+			       " cache_write_1h_tokens = cache_write_1h_tokens + ?12, cost_pico = cost_pico + ?13",
+			       -1, &up, NULL) != SQLITE_OK) {
+		sqlite3_finalize(sel);
+		return sqlfail(s, "folding the rollup");
+	}
+	sqlite3_bind_int64(sel, 1, from);
+	sqlite3_bind_int64(sel, 2, to);
+	bool ok = true;
+	int rc;
+	while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
+		const char *ts = (const char *)sqlite3_column_text(sel, 0);
+		int64_t ms = 0;
+		char hour[TIME_BUFSZ] = "";
+		if (ts && time_parse(ts, strlen(ts), true, &ms)) {
+			ms -= ((ms % MS_PER_HOUR) + MS_PER_HOUR) % MS_PER_HOUR;
+			time_format_origin(ms, hour);
+		}
+		sqlite3_reset(up);
+		sqlite3_bind_text(up, 1, hour, -1, SQLITE_TRANSIENT);
+		for (int i = 1; i <= 5; i++)
+			sqlite3_bind_text(up, i + 1, (const char *)sqlite3_column_text(sel, i), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(up, 7, 1);
+		for (int i = 0; i < 5; i++)
+			sqlite3_bind_int64(up, 8 + i, sqlite3_column_int64(sel, 6 + i));
+		money_t cost = cost_of_row(sel, 11, 12);
+		sqlite3_bind_int64(up, 13, (int64_t)cost);
+		if (sqlite3_step(up) != SQLITE_DONE) {
+			ok = sqlfail(s, "folding the rollup");
+			break;
+		}
+	}
+	if (ok && rc != SQLITE_DONE)
+		ok = sqlfail(s, "folding the rollup");
+	sqlite3_finalize(sel);
+	sqlite3_finalize(up);
+	if (ok) {
+		sqlite3_stmt *m;
+		if (sqlite3_prepare_v2(s->db, "UPDATE agentpipe_meta SET value = ?1 WHERE key = 'rollup_id'", -1, &m,
+				       NULL) != SQLITE_OK)
+			return sqlfail(s, "folding the rollup");
+		sqlite3_bind_int64(m, 1, to);
+		ok = sqlite3_step(m) == SQLITE_DONE || sqlfail(s, "folding the rollup");
+		sqlite3_finalize(m);
+	}
+	return ok;
+}
+
+static int64_t
+max_invocation_id(struct store *s)
+{
+	sqlite3_stmt *st;
+	int64_t id = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT COALESCE(MAX(id), 0) FROM invocations", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			id = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	return id;
+}
+
+bool
+store_record_flush(struct store *s)
+{
+	if (!s->in_txn)
+		return true;
+	/* Fold everything new, ours and any the origin wrote, in this same
+	 * transaction, so the rollup never lags a committed call. */
+	int64_t from = rollup_id(s), to = max_invocation_id(s);
+	bool ok = (to <= from || fold(s, from, to)) && exec(s, "COMMIT");
+	if (!ok)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->in_txn = false;
+	s->pending = 0;
+	/* Rows an older store held before we came are folded in chunks, each
+	 * its own short transaction. */
+	while (ok && (from = rollup_id(s)) + FOLD_CHUNK < (to = max_invocation_id(s))) {
+		ok = exec(s, "BEGIN IMMEDIATE") && fold(s, from, from + FOLD_CHUNK) && exec(s, "COMMIT");
+		if (!ok)
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	return ok;
+}
