@@ -62,7 +62,7 @@ static bool
 fail(struct scanner *s, const char *msg)
 {
 	if (!s->err) {
-		s->err = msg;
+		s->err = s->p >= s->end ? "the line ends inside a JSON value (truncated?)" : msg;
 		s->errpos = s->p;
 	}
 	return false;
@@ -723,8 +723,11 @@ jscan_line(const char *line, size_t len, struct jfacts *facts, struct arena *scr
 			skip_ws(&s);
 			if (s.p != s.end)
 				ok = fail(&s, "end of file expected");
-			else
-				ok = fail(&s, "not a JSON object");
+			else {
+				s.err = "not a JSON object";
+				s.errpos = line + 1;
+				ok = false;
+			}
 		}
 	} else
 		ok = fail(&s, "'[' or '{' expected");

@@ -74,7 +74,7 @@ lr_next(struct linereader *r, char **line, size_t *len)
 			r->start += n + 1;
 			r->bytes += n + 1;
 			r->lineno++;
-			if (r->skipping) {
+			if (r->skipping || n > r->max_line) {
 				r->skipping = false;
 				return LR_TOOLONG;
 			}
@@ -104,7 +104,7 @@ lr_next(struct linereader *r, char **line, size_t *len)
 			r->start = r->end;
 			r->bytes += n;
 			r->lineno++;
-			if (r->skipping) {
+			if (r->skipping || n > r->max_line) {
 				r->skipping = false;
 				return LR_TOOLONG;
 			}

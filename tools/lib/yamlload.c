@@ -381,7 +381,11 @@ yaml_load(const char *text, size_t len, const struct yaml_opts *opts_in, struct 
 				v = scalar_value(&ev, &number);
 			if (!v)
 				die(EXIT_SOFTWARE, "out of memory");
-			add_pos(doc, v, NULL, NULL, number ? (const char *)ev.data.scalar.value : NULL, line, col);
+			/* A key's string is freed once read: its place is kept as a key
+			 * entry instead, never by its address. */
+			bool is_key = top && json_is_object(top->v) && !top->have_key;
+			if (!is_key)
+				add_pos(doc, v, NULL, NULL, number ? (const char *)ev.data.scalar.value : NULL, line, col);
 			if (ev.data.scalar.anchor)
 				remember_anchor(&l, (const char *)ev.data.scalar.anchor, v, 1);
 			ok = attach(&l, v, 1, 1, line, col);
