@@ -430,3 +430,19 @@ OUT
 ["call","a3",0.011]
 OUT
 }
+
+@test "an unpriced call stays unpriced through the store; an origin row without a cost is priced" {
+	db=$T/u.db
+	echo '{"id":"u1","ts":"2026-11-03T10:00:00Z","model":"no-such-model","input_tokens":10,"output_tokens":10}' > "$T/u.ndjson"
+	"$CS" --db "$db" --record "$T/u.ndjson" > /dev/null
+	sqlite3 "$db" "INSERT INTO invocations (invocation_id, timestamp, tool_name, model_name, prompt_tokens, completion_tokens, total_tokens, status) VALUES ('o1', '2026-11-03 11:00:00', 'codex', 'gpt-4o', 2000, 1000, 3000, 'success')"
+	run "$CS" --db "$db" --by model --no-total
+	assert_success
+	assert_line '{"kind":"cost","model":"gpt-4o","calls":1,"input_tokens":2000,"output_tokens":1000,"cache_read_tokens":0,"cache_write_tokens":0,"cache_write_1h_tokens":0,"total_tokens":3000,"cost_usd":0.015}'
+	assert_line '{"kind":"cost","model":"no-such-model","calls":1,"input_tokens":10,"output_tokens":10,"cache_read_tokens":0,"cache_write_tokens":0,"cache_write_1h_tokens":0,"total_tokens":20,"cost_usd":0,"unpriced":true,"unpriced_calls":1}'
+	assert_line "costsum: no price for model 'no-such-model' (1 call): not counted in cost_usd"
+	# The same answer through the rollup (recording again folds the origin's row).
+	"$CS" --db "$db" --record "$T/u.ndjson" > /dev/null
+	run "$CS" --db "$db" --by day
+	assert_line '{"kind":"cost","day":"2026-11-03","calls":2,"input_tokens":2010,"output_tokens":1010,"cache_read_tokens":0,"cache_write_tokens":0,"cache_write_1h_tokens":0,"total_tokens":3020,"cost_usd":0.015,"unpriced":true,"unpriced_calls":1,"timezone":"UTC"}'
+}

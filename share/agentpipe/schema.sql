@@ -51,7 +51,8 @@ VALUES ('1.0.0', 'Initial telemetry schema with invocations and daily_costs tabl
 -- Columns on invocations (added by costsum --record when missing):
 --   task_id TEXT, cache_read_tokens INTEGER DEFAULT 0,
 --   cache_write_tokens INTEGER DEFAULT 0, cache_write_1h_tokens INTEGER DEFAULT 0,
---   cost_pico INTEGER  -- the exact cost in 1e-12 USD; cost_usd keeps a float copy
+--   cost_pico INTEGER  -- the exact cost in 1e-12 USD; cost_usd keeps a float copy;
+--                      NULL when the model had no price (cost_usd is then 0)
 --
 -- An exact hourly rollup, by UTC hour and every grouping field. It always holds
 -- exactly the invocations with id <= agentpipe_meta.rollup_id, so a reader adds
@@ -70,6 +71,7 @@ CREATE TABLE IF NOT EXISTS agentpipe_hourly (
     cache_write_tokens INTEGER NOT NULL DEFAULT 0,
     cache_write_1h_tokens INTEGER NOT NULL DEFAULT 0,
     cost_pico INTEGER NOT NULL DEFAULT 0,
+    unpriced_calls INTEGER NOT NULL DEFAULT 0, -- calls with no price: not in cost_pico
     PRIMARY KEY (hour, agent_name, tool_name, model_name, task_id, status)
 ) WITHOUT ROWID;
 

@@ -73,6 +73,27 @@ static inline void tap_put_escaped(const char *s, size_t n)
 	putchar('"');
 }
 
+/* The same escaping into a buffer, for descriptions (which must stay on one
+ * line). Two rotating buffers, so a description can show two strings. */
+static inline const char *tap_escape(const char *s, size_t n)
+{
+	static char bufs[2][512];
+	static int which;
+	char *b = bufs[which ^= 1];
+	size_t o = 0;
+	for (size_t i = 0; i < n && o + 8 < sizeof bufs[0]; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\')
+			o += (size_t)snprintf(b + o, 8, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			o += (size_t)snprintf(b + o, 8, "\\x%02x", c);
+		else
+			b[o++] = (char)c;
+	}
+	b[o] = '\0';
+	return b;
+}
+
 static inline void tap_diag_mem(const char *label, const char *s, size_t n)
 {
 	printf("#   %s: ", label);

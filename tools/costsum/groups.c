@@ -231,11 +231,11 @@ groups_add(struct groups *g, const struct call *c, int64_t ncalls, int sign, con
 {
 	if (!in_range(g->o, c))
 		return;
-	int64_t unpriced = c->unpriced ? ncalls : 0;
-	if (c->unpriced) {
+	int64_t unpriced = c->unpriced ? ncalls : c->unpriced_calls;
+	if (unpriced) {
 		struct str m = c->model.p ? c->model : (struct str){"(no model)", 10};
 		struct strmap_slot *s = strmap_put(&g->unpriced, m.p, m.n, NULL);
-		s->value = (void *)((intptr_t)s->value + sign * ncalls);
+		s->value = (void *)((intptr_t)s->value + sign * unpriced);
 	}
 	acc_add(&g->total, &c->tk, c->cost, ncalls, unpriced, c->ts_ms, c->has_ts, sign);
 	encode_key(g, c, facts);

@@ -175,6 +175,7 @@ costsum_from_inputs(struct costsum *o, struct usage_opts *uo, char **paths, int 
 		sinks[0].store = store_open(o->db_path, true, err, sizeof err);
 		if (!sinks[0].store)
 			die(EXIT_IOERR, "%s", err);
+		store_set_prices(sinks[0].store, &o->prices);
 	}
 	struct usage_reader *r = usage_new(uo, sink_call, ptrs, o->record ? 1 : 8);
 	for (int i = 0; i < npaths; i++)
@@ -283,6 +284,7 @@ costsum_from_store(struct costsum *o, int64_t interval_ms)
 	struct store *st = store_open(o->db_path, false, err, sizeof err);
 	if (!st)
 		die(EXIT_NOINPUT, "%s", err);
+	store_set_prices(st, &o->prices);
 	struct sink s = {.o = o};
 	groups_init(&s.g, o);
 	struct store_query q = {

@@ -220,3 +220,21 @@ tokens_total(const struct tokens *tk)
 {
 	return tk->input + tk->output + tk->cache_read + tk->cache_write + tk->cache_write_1h;
 }
+
+void
+call_price(const struct price_table *t, struct strmap *cache, struct call *c, bool use_carried)
+{
+	if (c->has_cost && use_carried)
+		return;
+	c->cost = 0;
+	c->unpriced = false;
+	if (c->model.p && str_eq(c->model, "<synthetic>"))
+		return;
+	const struct model_price *m = c->model.p ? price_find_in(t, cache, c->model.p, c->model.n) : NULL;
+	const struct price_period *p = price_at(m, c->has_ts ? c->ts_ms : time_now_ms());
+	if (!p) {
+		c->unpriced = true;
+		return;
+	}
+	c->cost = price_cost(p, &c->tk);
+}

@@ -22,6 +22,7 @@ struct call {
 	bool has_cost;       /* the record carried its cost */
 	money_t cost;
 	bool unpriced;       /* no price was found for the model: cost is 0 */
+	int64_t unpriced_calls; /* a rollup cell: how many of its calls had no price */
 	bool has_latency;
 	int64_t latency_ms;
 	/* Claude Code logs */
@@ -43,5 +44,10 @@ enum claude_line claude_from_line(const struct jfacts *f, struct call *c, char *
 bool looks_like_claude(const struct jfacts *f);
 
 int64_t tokens_total(const struct tokens *tk);
+
+/* Price a call from the table unless it carries its cost (and use_carried):
+ * sets cost, or unpriced when the model has no price. "<synthetic>", Claude
+ * Code's placeholder, costs nothing. cache is the caller's lookup cache. */
+void call_price(const struct price_table *t, struct strmap *cache, struct call *c, bool use_carried);
 
 #endif

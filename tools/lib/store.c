@@ -26,8 +26,28 @@ struct store {
 	bool in_txn;
 	size_t pending;
 	sqlite3_stmt *ins, *daily;
+	const struct price_table *prices; /* prices calls stored without a cost */
+	struct strmap price_cache;
 	char errbuf[512];
 };
+
+void
+store_set_prices(struct store *s, const struct price_table *t)
+{
+	s->prices = t;
+}
+
+/* A stored call with tokens but no known cost (our NULL cost_pico, or the
+ * origin's 0.0 default) is priced from the table, or flagged unpriced. */
+static void
+settle_cost(struct store *s, struct call *c, bool known)
+{
+	c->has_cost = known || tokens_total(&c->tk) == 0;
+	if (!c->has_cost && s->prices)
+		call_price(s->prices, &s->price_cache, c, false);
+	else if (!c->has_cost)
+		c->unpriced = true;
+}
 
 const char *
 store_default_path(void)
@@ -200,6 +220,7 @@ store_close(struct store *s)
 	sqlite3_finalize(s->ins);
 	sqlite3_finalize(s->daily);
 	sqlite3_close(s->db);
+	strmap_free(&s->price_cache);
 	free(s);
 }
 
@@ -222,12 +243,18 @@ col_str(sqlite3_stmt *st, int i)
 	return (struct str){p, (size_t)n};
 }
 
+/* The cost a row holds, and whether it is known: cost_pico when set, else
+ * cost_usd unless that is the 0.0 a row gets when nobody priced it. */
 static money_t
-cost_of_row(sqlite3_stmt *st, int pico_col, int usd_col)
+cost_of_row(sqlite3_stmt *st, int pico_col, int usd_col, bool *known)
 {
-	if (pico_col >= 0 && sqlite3_column_type(st, pico_col) != SQLITE_NULL)
+	if (pico_col >= 0 && sqlite3_column_type(st, pico_col) != SQLITE_NULL) {
+		*known = true;
 		return (money_t)sqlite3_column_int64(st, pico_col);
-	return money_from_double(sqlite3_column_double(st, usd_col));
+	}
+	double usd = sqlite3_column_double(st, usd_col);
+	*known = usd != 0.0;
+	return money_from_double(usd);
 }
 
 static enum call_status
@@ -287,8 +314,9 @@ scan_rows(struct store *s, const struct store_query *q, int64_t after, store_row
 			c.tk.cache_write = sqlite3_column_int64(st, 14);
 			c.tk.cache_write_1h = sqlite3_column_int64(st, 15);
 		}
-		c.cost = cost_of_row(st, s->has_ours ? 16 : -1, 8);
-		c.has_cost = true;
+		bool known;
+		c.cost = cost_of_row(st, s->has_ours ? 16 : -1, 8, &known);
+		settle_cost(s, &c, known);
 		fn(ctx, &c, 1);
 	}
 	bool ok = rc == SQLITE_DONE;
@@ -318,8 +346,8 @@ scan_rollup(struct store *s, const struct store_query *q, store_row_fn fn, void 
 	char sql[512];
 	snprintf(sql, sizeof sql,
 		 "SELECT hour, agent_name, tool_name, model_name, task_id, status, calls, input_tokens,"
-		 " output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, cost_pico"
-		 " FROM agentpipe_hourly WHERE 1%s%s",
+		 " output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, cost_pico,"
+		 " unpriced_calls FROM agentpipe_hourly WHERE 1%s%s",
 		 q->has_since ? " AND hour >= ?1" : "", q->has_until ? " AND hour < ?2" : "");
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
@@ -347,6 +375,7 @@ scan_rollup(struct store *s, const struct store_query *q, store_row_fn fn, void 
 		c.tk.cache_write_1h = sqlite3_column_int64(st, 11);
 		c.cost = (money_t)sqlite3_column_int64(st, 12);
 		c.has_cost = true;
+		c.unpriced_calls = sqlite3_column_int64(st, 13);
 		fn(ctx, &c, n);
 	}
 	bool ok = rc == SQLITE_DONE;
@@ -453,7 +482,7 @@ store_record(struct store *s, const struct call *c, struct str id)
 	sqlite3_bind_int64(st, 14, c->tk.cache_read);
 	sqlite3_bind_int64(st, 15, c->tk.cache_write);
 	sqlite3_bind_int64(st, 16, c->tk.cache_write_1h);
-	if (c->cost > INT64_MAX || c->cost < INT64_MIN)
+	if (c->unpriced || c->cost > INT64_MAX || c->cost < INT64_MIN)
 		sqlite3_bind_null(st, 17);
 	else
 		sqlite3_bind_int64(st, 17, (int64_t)c->cost);
@@ -505,17 +534,19 @@ fold(struct store *s, int64_t from, int64_t to)
 			       " COALESCE(model_name,''), COALESCE(task_id,''), COALESCE(status,''), prompt_tokens,"
 			       " completion_tokens, COALESCE(cache_read_tokens,0), COALESCE(cache_write_tokens,0),"
 			       " COALESCE(cache_write_1h_tokens,0), cost_pico, cost_usd"
-			       " FROM invocations WHERE id > ?1 AND id <= ?2",
+			       ", model_name FROM invocations WHERE id > ?1 AND id <= ?2",
 			       -1, &sel, NULL) != SQLITE_OK)
 		return sqlfail(s, "folding the rollup");
 	if (sqlite3_prepare_v2(s->db,
 			       "INSERT INTO agentpipe_hourly (hour, agent_name, tool_name, model_name, task_id, status,"
 			       " calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,"
-			       " cache_write_1h_tokens, cost_pico) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)"
+			       " cache_write_1h_tokens, cost_pico, unpriced_calls)"
+			       " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)"
 			       " ON CONFLICT(hour, agent_name, tool_name, model_name, task_id, status) DO UPDATE SET"
 			       " calls = calls + ?7, input_tokens = input_tokens + ?8, output_tokens = output_tokens + ?9,"
 			       " cache_read_tokens = cache_read_tokens + ?10, cache_write_tokens = cache_write_tokens + ?11,"
-			       " cache_write_1h_tokens = cache_write_1h_tokens + ?12, cost_pico = cost_pico + ?13",
+			       " cache_write_1h_tokens = cache_write_1h_tokens + ?12, cost_pico = cost_pico + ?13,"
+			       " unpriced_calls = unpriced_calls + ?14",
 			       -1, &up, NULL) != SQLITE_OK) {
 		sqlite3_finalize(sel);
 		return sqlfail(s, "folding the rollup");
@@ -539,8 +570,17 @@ fold(struct store *s, int64_t from, int64_t to)
 		sqlite3_bind_int64(up, 7, 1);
 		for (int i = 0; i < 5; i++)
 			sqlite3_bind_int64(up, 8 + i, sqlite3_column_int64(sel, 6 + i));
-		money_t cost = cost_of_row(sel, 11, 12);
-		sqlite3_bind_int64(up, 13, (int64_t)cost);
+		bool known;
+		struct call c = {.has_ts = ts != NULL, .ts_ms = ms};
+		for (int i = 0; i < 5; i++)
+			(&c.tk.input)[i] = sqlite3_column_int64(sel, 6 + i);
+		const char *model = (const char *)sqlite3_column_text(sel, 13);
+		if (model && *model)
+			c.model = (struct str){model, strlen(model)};
+		c.cost = cost_of_row(sel, 11, 12, &known);
+		settle_cost(s, &c, known);
+		sqlite3_bind_int64(up, 13, (int64_t)c.cost);
+		sqlite3_bind_int64(up, 14, c.unpriced);
 		if (sqlite3_step(up) != SQLITE_DONE) {
 			ok = sqlfail(s, "folding the rollup");
 			break;

@@ -20,6 +20,8 @@ const char *store_default_path(void);
  * NULL, with a message in err. */
 struct store *store_open(const char *path, bool write, char *err, size_t errlen);
 void store_close(struct store *s);
+/* The table that prices stored calls that have tokens but no known cost. */
+void store_set_prices(struct store *s, const struct price_table *t);
 const char *store_errmsg(struct store *s);
 
 /* What a read asks for. Times are instants; until is exclusive. */

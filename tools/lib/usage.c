@@ -389,25 +389,10 @@ intern(struct worker *w, struct str s)
 	return s.p ? strmap_intern(&w->strings, s.p, s.n) : NULL;
 }
 
-/* The cost of a call that did not carry one (or whose carried cost the mode
- * ignores). */
 static void
 price_call(struct worker *w, struct call *c, bool use_carried)
 {
-	if (c->has_cost && use_carried)
-		return;
-	c->cost = 0;
-	c->unpriced = false;
-	if (c->model.p && str_eq(c->model, "<synthetic>"))
-		return; /* Claude Code's own placeholder messages cost nothing */
-	const struct model_price *m =
-		c->model.p ? price_find_in(w->r->o.prices, &w->prices, c->model.p, c->model.n) : NULL;
-	const struct price_period *p = price_at(m, c->has_ts ? c->ts_ms : time_now_ms());
-	if (!p) {
-		c->unpriced = true;
-		return;
-	}
-	c->cost = price_cost(p, &c->tk);
+	call_price(w->r->o.prices, &w->prices, c, use_carried);
 }
 
 static void
