@@ -28,6 +28,14 @@ lr_free(struct linereader *r)
 }
 
 void
+lr_range(struct linereader *r, uint64_t start, uint64_t end)
+{
+	r->ranged = true;
+	r->pos = start;
+	r->end_pos = end;
+}
+
+void
 lr_rearm(struct linereader *r)
 {
 	r->eof = false;
@@ -50,7 +58,16 @@ fill(struct linereader *r)
 		r->cap = cap;
 	}
 	for (;;) {
-		ssize_t n = read(r->fd, r->buf + r->end, r->cap - r->end);
+		ssize_t n;
+		if (r->ranged) {
+			size_t want = r->cap - r->end;
+			if (want > r->end_pos - r->pos)
+				want = (size_t)(r->end_pos - r->pos);
+			n = want ? pread(r->fd, r->buf + r->end, want, (off_t)r->pos) : 0;
+			if (n > 0)
+				r->pos += (uint64_t)n;
+		} else
+			n = read(r->fd, r->buf + r->end, r->cap - r->end);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n > 0)

@@ -27,6 +27,8 @@ struct linereader {
 	long lineno;
 	uint64_t bytes; /* bytes consumed */
 	bool follow;    /* hold a last line without its newline */
+	bool ranged;    /* read only [pos, end_pos) with pread */
+	uint64_t pos, end_pos;
 	bool eof;
 	bool skipping;  /* inside an over-long line */
 };
@@ -34,6 +36,9 @@ struct linereader {
 void lr_init(struct linereader *r, int fd, const char *name, bool follow);
 void lr_free(struct linereader *r);
 enum lr_status lr_next(struct linereader *r, char **line, size_t *len);
+/* Read only the bytes [start, end) of a regular file (a part of it, cut at
+ * line boundaries, so that threads can share one large file). */
+void lr_range(struct linereader *r, uint64_t start, uint64_t end);
 /* After LR_EOF or LR_PARTIAL in follow mode: let the next lr_next read again. */
 void lr_rearm(struct linereader *r);
 

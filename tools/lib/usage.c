@@ -23,11 +23,29 @@
 
 #define MAX_THREADS 8
 #define BAD_REPORTS_PER_FILE 10
+#define SPLIT_MIN (16u << 20) /* a larger regular file is shared by the threads */
 
 struct input {
 	char *path;     /* "-" for standard input */
 	bool from_dir;  /* found by a directory walk */
 	struct str project, session; /* from a Claude Code path */
+};
+
+/* A bad line found in a part of a shared file: reported at the end, when the
+ * parts before it have told how many lines they hold. */
+struct badline {
+	long line, col;
+	char *msg;
+};
+
+/* A piece of work: a whole input, or one part of a large file. */
+struct item {
+	size_t input;
+	uint32_t part, nparts;
+	uint64_t start, end;
+	long lines;
+	struct badline *bad;
+	size_t nbad;
 };
 
 /* A Claude Code message, held for deduplication. */
@@ -37,7 +55,8 @@ struct centry {
 	struct tokens tk;
 	money_t cost;
 	const char *model, *project, *session;
-	uint32_t file, line;
+	uint32_t file;
+	uint64_t line; /* part << 32 | line within the part: the order of the file */
 	bool sidechain, unpriced;
 };
 
@@ -54,6 +73,7 @@ struct worker {
 	size_t nslots;
 	struct usage_stats stats;
 	int status;
+	struct item *item;       /* the work in hand */
 	pthread_t thread;
 };
 
@@ -64,6 +84,8 @@ struct usage_reader {
 	int nthreads;
 	struct input *inputs;
 	size_t ninputs, cap;
+	struct item *items;
+	size_t nitems;
 	atomic_size_t next;
 	atomic_uint_fast64_t bytes_done;
 	struct worker workers[MAX_THREADS];
@@ -128,6 +150,12 @@ usage_free(struct usage_reader *r)
 	for (size_t i = 0; i < r->ninputs; i++)
 		free(r->inputs[i].path);
 	free(r->inputs);
+	for (size_t i = 0; i < r->nitems; i++) {
+		for (size_t j = 0; j < r->items[i].nbad; j++)
+			free(r->items[i].bad[j].msg);
+		free(r->items[i].bad);
+	}
+	free(r->items);
 	strmap_free(&r->seen_ids);
 	free(r);
 }
@@ -413,7 +441,7 @@ claude_line(struct worker *w, const struct input *in, uint32_t file, long lineno
 		.project = intern(w, in->project),
 		.session = intern(w, in->session.p ? in->session : c->session),
 		.file = file,
-		.line = (uint32_t)lineno,
+		.line = (uint64_t)w->item->part << 32 | (uint64_t)lineno,
 		.sidechain = c->sidechain,
 		.unpriced = c->unpriced,
 	};
@@ -446,7 +474,13 @@ static bool
 bad_line(struct worker *w, const char *file, long lineno, long col, const char *why, long *reported)
 {
 	w->stats.bad++;
-	if ((*reported)++ < BAD_REPORTS_PER_FILE)
+	struct item *it = w->item;
+	if (it && it->nparts > 1) {
+		if (it->nbad < BAD_REPORTS_PER_FILE + 1) {
+			it->bad = xreallocarray(it->bad, it->nbad + 1, sizeof *it->bad);
+			it->bad[it->nbad++] = (struct badline){lineno, col, xstrdup(why)};
+		}
+	} else if ((*reported)++ < BAD_REPORTS_PER_FILE)
 		warnat(file, lineno, col, "%s", why);
 	if (w->r->o.strict) {
 		w->status = EXIT_DATAERR;
@@ -549,6 +583,8 @@ read_lines(struct worker *w, struct linereader *lr, const struct input *in, uint
 	return st;
 }
 
+static void progress(struct usage_reader *r, bool done);
+
 static int
 open_input(const struct input *in)
 {
@@ -563,23 +599,31 @@ work(void *arg)
 	struct worker *w = arg;
 	struct usage_reader *r = w->r;
 	size_t i;
-	while (!stop_requested && (i = atomic_fetch_add(&r->next, 1)) < r->ninputs) {
-		struct input *in = &r->inputs[i];
+	while (!stop_requested && (i = atomic_fetch_add(&r->next, 1)) < r->nitems) {
+		struct item *it = &r->items[i];
+		struct input *in = &r->inputs[it->input];
+		w->item = it;
 		int fd = open_input(in);
 		if (fd < 0) {
-			warnx("%s: cannot read:", in->path);
-			w->status = EXIT_NOINPUT;
-			w->stats.unreadable++;
+			if (it->part == 0) {
+				warnx("%s: cannot read:", in->path);
+				w->status = EXIT_NOINPUT;
+				w->stats.unreadable++;
+			}
 			continue;
 		}
-		w->stats.files++;
+		if (it->part == 0)
+			w->stats.files++;
 		struct linereader lr;
 		lr_init(&lr, fd, in->path, false);
+		if (it->nparts > 1)
+			lr_range(&lr, it->start, it->end);
 		enum input_format fmt = r->o.from;
 		long reported = 0;
-		read_lines(w, &lr, in, (uint32_t)i, &fmt, &reported);
+		read_lines(w, &lr, in, (uint32_t)it->input, &fmt, &reported);
 		if (reported > BAD_REPORTS_PER_FILE)
 			warnx("%s: %ld more bad lines not shown", in->path, reported - BAD_REPORTS_PER_FILE);
+		it->lines = lr.lineno;
 		w->stats.bytes += lr.bytes;
 		atomic_fetch_add(&r->bytes_done, lr.bytes);
 		lr_free(&lr);
@@ -587,8 +631,73 @@ work(void *arg)
 			close(fd);
 		if (w->status == EXIT_DATAERR)
 			stop_requested = 1;
+		if (w->index == 0 && r->o.progress)
+			progress(r, false);
 	}
+	w->item = NULL;
 	return NULL;
+}
+
+/* The start of the line that holds byte at, in a regular file. */
+static uint64_t
+line_start_after(int fd, uint64_t at, uint64_t size)
+{
+	char buf[65536];
+	while (at < size) {
+		ssize_t n = pread(fd, buf, sizeof buf, (off_t)at);
+		if (n <= 0)
+			return size;
+		char *nl = memchr(buf, '\n', (size_t)n);
+		if (nl)
+			return at + (uint64_t)(nl - buf) + 1;
+		at += (uint64_t)n;
+	}
+	return size;
+}
+
+/* Work items: each input whole, or a large regular file in one part per
+ * thread, cut at line boundaries. */
+static void
+plan(struct usage_reader *r)
+{
+	r->items = xcalloc(r->ninputs * (size_t)r->nthreads + 1, sizeof *r->items);
+	for (size_t i = 0; i < r->ninputs; i++) {
+		struct input *in = &r->inputs[i];
+		struct stat st;
+		uint32_t parts = 1;
+		int fd = -1;
+		if (r->nthreads > 1 && strcmp(in->path, "-") != 0 && stat(in->path, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (uint64_t)st.st_size >= SPLIT_MIN && (fd = open(in->path, O_RDONLY | O_CLOEXEC)) >= 0)
+			parts = (uint32_t)r->nthreads;
+		uint64_t size = parts > 1 ? (uint64_t)st.st_size : 0, start = 0;
+		for (uint32_t p = 0; p < parts; p++) {
+			uint64_t end = p + 1 == parts ? size : line_start_after(fd, size * (p + 1) / parts, size);
+			if (end < start)
+				end = start;
+			r->items[r->nitems++] = (struct item){.input = i, .part = p, .nparts = parts,
+							      .start = start, .end = end};
+			start = end;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
+/* Bad lines of shared files, numbered now that every part is counted. */
+static void
+report_parts(struct usage_reader *r)
+{
+	long base = 0, shown = 0;
+	for (size_t i = 0; i < r->nitems; i++) {
+		struct item *it = &r->items[i];
+		if (it->part == 0)
+			base = shown = 0;
+		for (size_t j = 0; j < it->nbad; j++)
+			if (shown++ < BAD_REPORTS_PER_FILE)
+				warnat(r->inputs[it->input].path, base + it->bad[j].line, it->bad[j].col, "%s",
+				       it->bad[j].msg);
+		base += it->lines;
+	}
 }
 
 static int
@@ -643,10 +752,15 @@ static void
 progress(struct usage_reader *r, bool done)
 {
 	uint64_t b = atomic_load(&r->bytes_done);
+	static int64_t last;
+	int64_t now = time_now_ms();
+	if (!done && now - last < 200)
+		return;
+	last = now;
 	size_t f = atomic_load(&r->next);
-	if (f > r->ninputs)
-		f = r->ninputs;
-	fprintf(stderr, "\r%s: %zu/%zu files, %.1f MB%s", progname, f, r->ninputs, (double)b / 1e6,
+	if (f > r->nitems)
+		f = r->nitems;
+	fprintf(stderr, "\r%s: %zu/%zu inputs, %.1f MB%s", progname, f, r->nitems, (double)b / 1e6,
 		done ? "\n" : "");
 }
 
@@ -770,19 +884,17 @@ usage_run(struct usage_reader *r, usage_idle_fn idle)
 		if (s)
 			status = s;
 	} else {
+		plan(r);
 		int nthreads = r->nthreads;
-		if ((size_t)nthreads > r->ninputs)
-			nthreads = r->ninputs ? (int)r->ninputs : 1;
+		if ((size_t)nthreads > r->nitems)
+			nthreads = r->nitems ? (int)r->nitems : 1;
 		for (int t = 1; t < nthreads; t++)
 			if (pthread_create(&r->workers[t].thread, NULL, work, &r->workers[t]) != 0)
 				die(EXIT_SOFTWARE, "cannot start a thread");
-		if (r->o.progress && r->ninputs > 1) {
-			/* The first worker's share is read here too; progress is
-			 * drawn between its files. */
-		}
 		work(&r->workers[0]);
 		for (int t = 1; t < nthreads; t++)
 			pthread_join(r->workers[t].thread, NULL);
+		report_parts(r);
 		if (r->o.progress)
 			progress(r, true);
 		flush_entries(r);
