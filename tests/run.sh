@@ -31,19 +31,19 @@ for flavour in bin build/asan/bin; do
 	echo "== $flavour"
 	for t in "$flavour"/test/*; do
 		[ -x "$t" ] || continue
-		"$t" 2>&1 | tap "$t"
+		tap "$t" < <("$t" 2>&1)
 	done
 	for suite in tests/*.bats; do
-		AGENTPIPE_BIN=$top/$flavour bats --tap "$suite" 2>&1 | tap "$flavour ${suite##*/}"
+		tap "$flavour ${suite##*/}" < <(AGENTPIPE_BIN=$top/$flavour bats --tap "$suite" 2>&1)
 	done
 done
 
 echo "== valgrind"
-tests/valgrind.sh 2>&1 | tap valgrind
+tap valgrind < <(tests/valgrind.sh 2>&1)
 
 if [ -x tests/fuzz/run.sh ] && command -v clang >/dev/null 2>&1; then
 	echo "== fuzz regressions"
-	tests/fuzz/run.sh --regress 2>&1 | tap fuzz
+	tap fuzz < <(tests/fuzz/run.sh --regress 2>&1)
 fi
 
 if [ ${#failures[@]} -gt 0 ]; then

@@ -313,10 +313,41 @@ test_litellm(void)
 	prices_free(&t);
 }
 
+/* The table the project ships must load without a word. */
+static void
+test_shipped_table(void)
+{
+	const char *share = getenv("AGENTPIPE_SHARE");
+	char path[4096];
+	snprintf(path, sizeof path, "%s/prices.yaml", share && *share ? share : "share/agentpipe");
+	if (access(path, R_OK) != 0) {
+		skip("no share/agentpipe/prices.yaml here");
+		return;
+	}
+	struct price_table t = {0};
+	char msg[4096];
+	bool ok = load_quietly(&t, path, msg, sizeof msg);
+	if (!check(ok && msg[0] == '\0', "the shipped prices.yaml loads cleanly"))
+		tap_diag("  %s", msg);
+	bool all = t.nmodels > 0;
+	for (size_t i = 0; i < t.nmodels; i++) {
+		const struct model_price *m = &t.models[i];
+		if (m->nperiods == 0 || price_find(&t, m->name, strlen(m->name)) != m) {
+			tap_diag("  model %s: %zu entries", m->name, m->nperiods);
+			all = false;
+		}
+		for (size_t k = 0; k < m->nperiods; k++)
+			all &= m->periods[k].base.input > 0 && m->periods[k].base.output > 0;
+	}
+	check(all, "each of its %zu models has priced entries and is found by name", t.nmodels);
+	prices_free(&t);
+}
+
 int
 main(void)
 {
 	test_yaml_table();
+	test_shipped_table();
 	test_bad_files();
 	test_litellm();
 	remove_temp_files();

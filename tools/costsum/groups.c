@@ -323,7 +323,8 @@ build_blocks(struct groups *g)
 	/* The groups are rebuilt from the kept calls. */
 	strmap_free(&g->map);
 	arena_free(&g->mem);
-	qsort(g->be, g->nbe, sizeof *g->be, cmp_bentry);
+	if (g->nbe)
+		qsort(g->be, g->nbe, sizeof *g->be, cmp_bentry);
 	int64_t start = INT64_MIN, prev = INT64_MIN;
 	struct buf k = {0};
 	for (size_t i = 0; i < g->nbe; i++) {

@@ -486,6 +486,10 @@ scan_value(struct scanner *s, struct jval *out)
 	if (s->p >= s->end)
 		return fail(s, "premature end of input");
 	const char *start = s->p;
+	/* jansson counts every value, scalars too, toward its depth limit;
+	 * containers count themselves below. */
+	if (*s->p != '{' && *s->p != '[' && s->depth + 1 > JSCAN_MAX_DEPTH)
+		return fail(s, "maximum parsing depth reached");
 	switch (*s->p) {
 	case '"':
 		return scan_string(s, out);

@@ -332,9 +332,17 @@ static size_t
 strip_suffix(const char *s, size_t n)
 {
 	size_t k = n;
-	/* Bedrock's version, "-v2:0" */
+	/* A context-size tag, "[1m]" */
+	if (k >= 3 && s[k - 1] == ']') {
+		const char *open = memrchr(s, '[', k);
+		if (open && open > s)
+			k = (size_t)(open - s);
+	}
+	/* Bedrock's version, "-v2:0" or "-v1" */
 	if (k >= 5 && s[k - 2] == ':' && s[k - 5] == '-' && s[k - 4] == 'v')
 		k -= 5;
+	else if (k >= 3 && s[k - 3] == '-' && s[k - 2] == 'v' && s[k - 1] >= '0' && s[k - 1] <= '9')
+		k -= 3;
 	if (k >= 9 && (s[k - 9] == '-' || s[k - 9] == '@')) {
 		bool digits = true;
 		for (size_t i = k - 8; i < k; i++)
@@ -386,6 +394,10 @@ resolve(const struct price_table *t, const char *s, size_t n)
 		return i;
 	size_t sn = strip_suffix(base, bn);
 	if (sn != bn && sn > 0 && (i = lookup_exact(t, base, sn)) >= 0)
+		return i;
+	/* A dated name behind a tag: "claude-x-20250929[1m]" */
+	size_t sn2 = sn ? strip_suffix(base, sn) : 0;
+	if (sn2 != sn && sn2 > 0 && (i = lookup_exact(t, base, sn2)) >= 0)
 		return i;
 	return -1;
 }

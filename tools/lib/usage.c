@@ -260,7 +260,8 @@ usage_add_path(struct usage_reader *r, const char *path)
 	}
 	/* Byte-wise path order: the order in which ties between copies of a
 	 * message are broken, whatever the threads do. */
-	qsort(r->inputs + first, r->ninputs - first, sizeof *r->inputs, cmp_input);
+	if (r->ninputs > first)
+		qsort(r->inputs + first, r->ninputs - first, sizeof *r->inputs, cmp_input);
 	for (size_t i = first; i < r->ninputs; i++)
 		claude_names(&r->inputs[i]);
 	return true;
@@ -743,7 +744,8 @@ flush_entries(struct usage_reader *r)
 		w->entries = NULL;
 		w->nentries = 0;
 	}
-	qsort(w0->entries, w0->nentries, sizeof *w0->entries, cmp_entry);
+	if (w0->nentries)
+		qsort(w0->entries, w0->nentries, sizeof *w0->entries, cmp_entry);
 	for (size_t i = 0; i < w0->nentries; i++)
 		emit_entry(w0, &w0->entries[i], +1);
 }

@@ -45,6 +45,7 @@ struct loader {
 	struct anchor *anchors;
 	size_t nanchors;
 	size_t total_nodes;
+	bool key_plain; /* the key being read was a plain scalar */
 	json_t *result;
 	bool have_result;
 };
@@ -159,7 +160,7 @@ is_float(const char *s, double *out)
 		if (n + 1 >= sizeof buf)
 			return false;
 		buf[n++] = *p++;
-		if (*p != '-' && *p != '+' && !(*p >= '0' && *p <= '9'))
+		if (*p != '-' && *p != '+') /* PyYAML wants the exponent's sign */
 			return false;
 		for (; *p; p++) {
 			if (!((*p >= '0' && *p <= '9') || ((*p == '-' || *p == '+') && n > 0)) || n + 1 >= sizeof buf)
@@ -263,7 +264,7 @@ attach(struct loader *l, json_t *v, size_t nodes, size_t new_nodes, long line, l
 			json_decref(v);
 			return set_error(l, line, col, "a key must be a scalar");
 		}
-		f->merge = strcmp(f->key, "<<") == 0 && json_is_string(v) == 1;
+		f->merge = strcmp(f->key, "<<") == 0 && l->key_plain; /* a quoted "<<" is a key */
 		f->have_key = true;
 		f->key_line = line;
 		f->key_col = col;
@@ -375,9 +376,10 @@ yaml_load(const char *text, size_t len, const struct yaml_opts *opts_in, struct 
 			bool number = false;
 			struct frame *top = l.depth ? &l.stack[l.depth - 1] : NULL;
 			json_t *v;
-			if (top && json_is_object(top->v) && !top->have_key) /* a key: its text */
+			if (top && json_is_object(top->v) && !top->have_key) { /* a key: its text */
 				v = json_stringn_nocheck((const char *)ev.data.scalar.value, ev.data.scalar.length);
-			else
+				l.key_plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+			} else
 				v = scalar_value(&ev, &number);
 			if (!v)
 				die(EXIT_SOFTWARE, "out of memory");
