@@ -1,11 +1,7 @@
 /* fuzz_jscan: jscan_line against jansson, the parser it claims to agree with.
  * For each input (one line): jscan accepts exactly when json_loadb() with no
  * flags returns an object, and then every field jscan extracts equals what
- * the jansson tree holds at the same place.
- *
- * Known library bugs (see tests/fuzz/regressions/jscan/todo-*) are let
- * through unless FUZZ_KNOWN_BUGS=1, so a fuzzing run can look past them;
- * run.sh --regress sets it. */
+ * the jansson tree holds at the same place. */
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,18 +10,7 @@
 
 #include "jscan.h"
 
-static bool check_known_bugs;
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	const char *k = getenv("FUZZ_KNOWN_BUGS");
-	check_known_bugs = k && strcmp(k, "1") == 0;
-	return 0;
-}
 
 static _Noreturn void
 mismatch(const char *field, const char *fmt, const char *detail)
@@ -166,10 +151,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			size);
 		abort();
 	}
-	/* Known: jansson counts scalars toward its depth of 2048, jscan only
-	 * containers; such lines are over 4 KiB. */
-	bool known = ok && !root && strstr(je.text, "maximum parsing depth") && !check_known_bugs;
-	if (ok != want && !known) {
+	/* A NUL byte is never valid JSON, and jscan always refuses it. jansson
+	 * 2.14 mostly does too, but drops one NUL that directly follows a number
+	 * or a literal ('{"a":1\0}' loads): there jansson is not the reference. */
+	if (memchr(line, '\0', size)) {
+		if (ok) {
+			fprintf(stderr, "fuzz_jscan: jscan accepts a line with a NUL byte\n");
+			abort();
+		}
+		json_decref(root);
+		return 0;
+	}
+	if (ok != want) {
 		fprintf(stderr, "fuzz_jscan: jscan %s, jansson %s (%s; jscan: %s at %zu)\n", ok ? "accepts" : "rejects",
 			want ? "accepts an object" : root ? "returns a non-object" : "rejects", root ? "" : je.text,
 			ok ? "-" : err.message, err.offset);

@@ -6,7 +6,12 @@
  *     instant (within years 0001..9998, which print as four digits).
  *   - durations: accepted ones are >= 0 and bounded.
  *   - zones: the period holding an instant does hold it, and its label is
- *     the instant's own label. */
+ *     the instant's own label.
+ *
+ * Known library bug, checked only with FUZZ_KNOWN_BUGS=1 (run.sh --regress
+ * sets it for regressions/money_time/todo-*): where the clocks go back across
+ * midnight (St. John's fell back at 00:01 until 2011), a local date comes
+ * round twice and tz_period's [start, end) misses the second part. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,10 +30,13 @@ static const char *const zone_names[] = {
 #define NZONES (sizeof zone_names / sizeof *zone_names)
 static struct tz *zones[NZONES];
 static size_t nzones;
+static bool check_known_bugs;
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	const char *k = getenv("FUZZ_KNOWN_BUGS");
+	check_known_bugs = k && strcmp(k, "1") == 0;
 	char err[256];
 	for (size_t i = 0; i < NZONES; i++) {
 		struct tz *z = tz_open(zone_names[i], err, sizeof err);
@@ -113,6 +121,21 @@ time_checks(const char *s, size_t n, const char *cstr)
 		broken("duration_parse gives an out-of-range duration", cstr);
 }
 
+/* Does the local date run backwards anywhere within 30 hours of ms? Only
+ * asked once a check has failed, so a minute's steps cost nothing. */
+static bool
+local_date_goes_back(struct tz *z, int64_t ms)
+{
+	int64_t prev = INT64_MIN;
+	for (int64_t t = ms - 30 * MS_PER_HOUR; t <= ms + 30 * MS_PER_HOUR; t += 60000) {
+		int64_t d = tz_local_days(z, t, NULL);
+		if (d < prev)
+			return true;
+		prev = d;
+	}
+	return false;
+}
+
 /* An instant from the input's first bytes, within 1850..2100. */
 static void
 zone_checks(const uint8_t *data, size_t size)
@@ -132,10 +155,13 @@ zone_checks(const uint8_t *data, size_t size)
 		tz_period_label(z, (enum period_unit)u, ms, label);
 		snprintf(what, sizeof what, "%s unit %d at %lld: [%lld, %lld)", tz_name(z), u, (long long)ms, (long long)a,
 			 (long long)b);
-		if (!(a <= ms && ms < b))
-			broken("the period does not hold the instant", what);
 		tz_period_label(z, (enum period_unit)u, a, first);
-		if (strcmp(label, first) != 0)
+		bool holds = a <= ms && ms < b, same = strcmp(label, first) == 0;
+		if ((!holds || !same) && !check_known_bugs && local_date_goes_back(z, ms))
+			continue;
+		if (!holds)
+			broken("the period does not hold the instant", what);
+		if (!same)
 			broken("the period's start has another label", what);
 	}
 }

@@ -2,6 +2,7 @@
  * merge keys, the limits that stop alias bombs, error positions, and the
  * source positions kept for messages. */
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "tap.h"
@@ -11,6 +12,15 @@ static bool
 load(const char *text, const struct yaml_opts *opts, struct yaml_doc *doc, struct yaml_error *err)
 {
 	return yaml_load(text, strlen(text), opts, doc, err);
+}
+
+/* The peak resident size so far, in KiB. */
+static long
+peak_kib(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
 }
 
 /* The value at a path of object keys ("a", "b" is root.a.b). */
@@ -266,15 +276,18 @@ test_limits(void)
 		"i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]\n";
 	struct yaml_doc doc;
 	struct yaml_error err;
+	long kib0 = peak_kib();
 	clock_t t0 = clock();
 	bool ok = load(bomb, NULL, &doc, &err);
 	double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+	long grown = peak_kib() - kib0;
 	if (!check(!ok && strstr(err.message, "too many nodes"), "an alias bomb stops at the node limit"))
 		tap_diag("  ok=%d message: %s", ok, err.message);
 	else
 		check(err.line >= 5 && err.line <= 9, "and the error names a line of the bomb (%ld:%ld)", err.line,
 		      err.col);
 	check(secs < 2.0, "and that takes little time (%.3f s)", secs);
+	check(grown < 64 * 1024, "and little memory (%ld KiB more at the peak)", grown);
 	if (ok)
 		yaml_doc_free(&doc);
 

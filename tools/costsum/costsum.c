@@ -192,11 +192,15 @@ main(int argc, char **argv)
 		die(EXIT_USAGE, "--record reads call records from files or standard input");
 
 	/* Prices: the shipped table, then each --prices file over it. */
-	if (!prices_load(&o.prices, share_path("prices.yaml")))
+	bool prices_ok = prices_load(&o.prices, share_path("prices.yaml"));
+	for (size_t i = 0; prices_ok && i < nprices; i++)
+		prices_ok = prices_load(&o.prices, prices_files[i]);
+	if (!prices_ok) {
+		prices_free(&o.prices);
+		tz_close(o.tz);
+		dims_free(&o);
 		return EXIT_CONFIG;
-	for (size_t i = 0; i < nprices; i++)
-		if (!prices_load(&o.prices, prices_files[i]))
-			return EXIT_CONFIG;
+	}
 
 	/* Where the calls come from: the store alone, or files, stdin and logs
 	 * (recorded into the store with --record). */
