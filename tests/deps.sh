@@ -3,7 +3,7 @@
 # As root this runs apt-get; otherwise it names what is missing and fails.
 set -eu
 pkgs="gcc make libc6-dev libyaml-dev libsqlite3-dev libjansson-dev jq sqlite3 bats bats-support
-bats-assert tzdata valgrind websocketd procps util-linux"
+bats-assert tzdata valgrind websocketd procps util-linux clang libclang-rt-14-dev"
 missing=""
 for p in $pkgs; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
