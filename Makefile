@@ -53,7 +53,7 @@ $(2)/$(4): $$(patsubst tools/%.c,$(1)/tools/%.o,$$(wildcard tools/$(4)/*.c)) $(1
 endef
 
 NO_FLAGS =
-COV_FLAGS = -O0 --coverage
+COV_FLAGS = -O0 --coverage -fprofile-update=atomic
 $(eval $(call flavour,$(OBJ),bin,NO_FLAGS))
 $(eval $(call flavour,$(ASAN_DIR)/obj,$(ASAN_DIR)/bin,ASAN_FLAGS))
 $(eval $(call flavour,$(COV_DIR)/obj,$(COV_DIR)/bin,COV_FLAGS))
