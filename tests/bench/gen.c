@@ -779,8 +779,8 @@ gen_claude(const char *dir, double mb, long nfiles)
 			putn(&pr->resume, s.keep.p, s.keep.n);
 		}
 	}
-	fprintf(stderr, "gen: %ld files in %d projects, %.1f MB\n", nfiles, nproj, (double)written / 1e6);
-	(void)lines;
+	fprintf(stderr, "gen: %ld files in %d projects, %.1f MB, %llu lines\n", nfiles, nproj, (double)written / 1e6,
+		(unsigned long long)lines);
 	for (int i = 0; i < nproj; i++)
 		free(proj[i].resume.p);
 	free(proj);

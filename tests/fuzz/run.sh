@@ -26,7 +26,7 @@ set -u -o pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 out=build/fuzz
 cc=${CLANG:-clang}
 all_targets=(jscan claude yaml ndjson money_time)

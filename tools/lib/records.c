@@ -20,6 +20,10 @@ type_name(enum jtype t)
 	}
 }
 
+/* No call has more tokens of a kind than this; the bound keeps every sum of
+ * counts far from overflowing 64 bits. */
+#define TOKENS_MAX 1000000000000LL
+
 /* A count: a whole number >= 0 (12 or 12.0); absent or null is 0. */
 static bool
 count_of(const struct jval *v, const char *name, int64_t *out, char *why, size_t whylen)
@@ -27,7 +31,7 @@ count_of(const struct jval *v, const char *name, int64_t *out, char *why, size_t
 	*out = 0;
 	if (v->t == J_ABSENT || v->t == J_NULL)
 		return true;
-	if (v->t == J_INT && v->i >= 0) {
+	if (v->t == J_INT && v->i >= 0 && v->i <= TOKENS_MAX) {
 		*out = v->i;
 		return true;
 	}
@@ -35,14 +39,16 @@ count_of(const struct jval *v, const char *name, int64_t *out, char *why, size_t
 		/* 12.0 and 1.2e1 are whole numbers too; 12.5 is not. */
 		money_t m;
 		if (money_parse(v->s, v->n, 0, &m) && m >= 0 && m % PICO_PER_USD == 0 &&
-		    m / PICO_PER_USD <= INT64_MAX) {
+		    m / PICO_PER_USD <= TOKENS_MAX) {
 			*out = (int64_t)(m / PICO_PER_USD);
 			return true;
 		}
 	}
-	snprintf(why, whylen, "'%s' must be a whole number >= 0, not %s%s", name,
-		 v->t == J_INT || v->t == J_REAL ? "" : type_name(v->t),
-		 v->t == J_INT || v->t == J_REAL ? (v->t == J_INT ? "a negative number" : "a fraction") : "");
+	if ((v->t == J_INT && v->i > TOKENS_MAX) || v->t == J_REAL)
+		snprintf(why, whylen, "'%s' must be a whole number from 0 to 10^12", name);
+	else
+		snprintf(why, whylen, "'%s' must be a whole number >= 0, not %s%s", name,
+			 v->t == J_INT ? "" : type_name(v->t), v->t == J_INT ? "a negative number" : "");
 	return false;
 }
 

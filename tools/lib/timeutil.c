@@ -350,8 +350,19 @@ raw_offset(struct tz *z, int64_t ms)
 	return localtime_r(&t, &tm) ? (int32_t)tm.tm_gmtoff : 0;
 }
 
+static int64_t local_to_utc(struct tz *z, int64_t days, unsigned hour, bool later);
+
 int64_t
 tz_local_to_utc(struct tz *z, int64_t days, unsigned hour)
+{
+	return local_to_utc(z, days, hour, false);
+}
+
+/* A wall time read twice (clocks going back) has two instants: a period
+ * starts at the earlier and, so that it holds every instant of its own last
+ * hour, ends at the later. */
+static int64_t
+local_to_utc(struct tz *z, int64_t days, unsigned hour, bool later)
 {
 	int64_t local = days * MS_PER_DAY + (int64_t)hour * MS_PER_HOUR;
 	if (z->utc)
@@ -362,7 +373,7 @@ tz_local_to_utc(struct tz *z, int64_t days, unsigned hour)
 	bool a_ok = ta + (int64_t)raw_offset(z, ta) * 1000 == local;
 	bool b_ok = tb + (int64_t)raw_offset(z, tb) * 1000 == local;
 	if (a_ok && b_ok)
-		return ta < tb ? ta : tb; /* an overlap: the earlier instant */
+		return (ta < tb) != later ? ta : tb;
 	if (a_ok)
 		return ta;
 	if (b_ok)
@@ -398,23 +409,23 @@ tz_period(struct tz *z, enum period_unit u, int64_t ms, int64_t *start, int64_t 
 		break;
 	case PERIOD_DAY:
 		*start = tz_local_to_utc(z, days, 0);
-		*end = tz_local_to_utc(z, days + 1, 0);
+		*end = local_to_utc(z, days + 1, 0, true);
 		break;
 	case PERIOD_WEEK: {
 		int64_t monday = days - (weekday_from_days(days) - 1);
 		*start = tz_local_to_utc(z, monday, 0);
-		*end = tz_local_to_utc(z, monday + 7, 0);
+		*end = local_to_utc(z, monday + 7, 0, true);
 		break;
 	}
 	case PERIOD_MONTH:
 		civil_from_days(days, &y, &m, &d);
 		*start = tz_local_to_utc(z, days_from_civil(y, m, 1), 0);
-		*end = tz_local_to_utc(z, m == 12 ? days_from_civil(y + 1, 1, 1) : days_from_civil(y, m + 1, 1), 0);
+		*end = local_to_utc(z, m == 12 ? days_from_civil(y + 1, 1, 1) : days_from_civil(y, m + 1, 1), 0, true);
 		break;
 	case PERIOD_YEAR:
 		civil_from_days(days, &y, &m, &d);
 		*start = tz_local_to_utc(z, days_from_civil(y, 1, 1), 0);
-		*end = tz_local_to_utc(z, days_from_civil(y + 1, 1, 1), 0);
+		*end = local_to_utc(z, days_from_civil(y + 1, 1, 1), 0, true);
 		break;
 	}
 }

@@ -156,6 +156,9 @@ is_float(const char *s, double *out)
 	}
 	if (!dot || !digit)
 		return false;
+	/* PyYAML: a sign needs a digit before the dot ("-.5" is a string). */
+	if ((s[0] == '-' || s[0] == '+') && !(s[1] >= '0' && s[1] <= '9'))
+		return false;
 	if (*p) {
 		if (n + 1 >= sizeof buf)
 			return false;
