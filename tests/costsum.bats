@@ -446,3 +446,81 @@ OUT
 	run "$CS" --db "$db" --by day
 	assert_line '{"kind":"cost","day":"2026-11-03","calls":2,"input_tokens":2010,"output_tokens":1010,"cache_read_tokens":0,"cache_write_tokens":0,"cache_write_1h_tokens":0,"total_tokens":3020,"cost_usd":0.015,"unpriced":true,"unpriced_calls":1,"timezone":"UTC"}'
 }
+
+@test "--since and --until: a time without an offset is a wall time in --timezone" {
+	run bash -c "'$CS' --since 2026-11-03T05:00 --until 2026-11-03T05:00:00 --timezone America/New_York --calls '$CALLS' | jq -c .id"
+	assert_output '"a1"'
+}
+
+@test "usage errors: --db with files, --record with --by, numbers and durations read strictly" {
+	run "$CS" --db "$T/x.db" "$CALLS"
+	assert_equal "$status" 64
+	assert_output "costsum: --db reads the store alone: record files into it with --record"
+	run "$CS" --db "$T/x.db" --record --by model "$CALLS"
+	assert_equal "$status" 64
+	run "$CS" --threads 3x "$CALLS"
+	assert_equal "$status" 64
+	run "$CS" --follow --interval 0x10s "$CALLS"
+	assert_equal "$status" 64
+	assert_output "costsum: --interval takes a duration such as 500ms or 2s, not '0x10s'"
+}
+
+@test "--follow on Claude Code logs: a fuller copy replaces the earlier one" {
+	f=$T/s.jsonl
+	line() { printf '{"type":"assistant","timestamp":"2026-11-10T10:00:0%sZ","sessionId":"s","requestId":"r1","message":{"id":"m1","model":"claude-sonnet-4-5","usage":{"input_tokens":10,"output_tokens":%s}}}\n' "$1" "$2"; }
+	line 0 1 > "$f"
+	out=$T/out
+	"$CS" --follow --from claude "$f" > "$out" &
+	pid=$!
+	for _ in $(seq 1 100); do [ -s "$out" ] && break; sleep 0.05; done
+	line 1 100 >> "$f"
+	for _ in $(seq 1 100); do [ "$(wc -l < "$out")" -ge 2 ] && break; sleep 0.05; done
+	kill -TERM "$pid"
+	wait "$pid"
+	run jq -c '[.calls,.output_tokens,(.cost_usd * 1e6 | round)]' "$out"
+	assert_output - <<'OUT'
+[1,1,45]
+[1,100,1530]
+OUT
+}
+
+@test "--calls output reads back: unpriced stays unpriced, sessions group" {
+	run bash -c "echo '{\"id\":\"1\",\"model\":\"nope-1\",\"input_tokens\":1}' | '$CS' --calls 2>/dev/null | '$CS' 2>/dev/null | jq -c '[.calls,.unpriced]'"
+	assert_output '[1,true]'
+	run bash -c "'$CS' --calls '$CLAUDE' 2>/dev/null | '$CS' --by session,status --no-total 2>/dev/null | jq -c '[.session,.status,.calls]'"
+	assert_output - <<'OUT'
+["s1","success",7]
+["s2","success",1]
+OUT
+	run bash -c "'$CS' --calls '$CLAUDE' 2>&1 >/dev/null | grep 'no price'"
+	assert_output "costsum: no price for model 'claude-foo-9' (1 call): not counted in cost_usd"
+}
+
+@test "rows the origin's retention deleted are not counted from the rollup" {
+	db=$T/r.db
+	"$CS" --db "$db" --record "$CALLS" > /dev/null
+	sqlite3 "$db" "DELETE FROM invocations WHERE timestamp < '2026-11-04'"
+	run bash -c "'$CS' --db '$db' --by day | jq -c '[.day,.calls,.cost_usd]'"
+	assert_output - <<'OUT'
+["2026-11-04",1,0.011]
+["2026-11-05",1,0.5]
+[null,2,0.511]
+OUT
+}
+
+@test "a first --record into a store the origin filled folds it in short transactions" {
+	db=$T/big.db
+	sed '/agentpipe.s additions/,$d' "$AGENTPIPE_SHARE/schema.sql" | sqlite3 "$db"
+	sqlite3 "$db" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 120000)
+		INSERT INTO invocations (invocation_id, timestamp, agent_name, tool_name, model_name, prompt_tokens, completion_tokens, total_tokens, cost_usd, status)
+		SELECT 'o' || i, datetime('2026-10-01', '+' || (i % 1000) || ' minutes'), 'a', 't', 'gpt-4o', 10, 10, 20, 0.000125, 'success' FROM n"
+	run "$CS" --db "$db" --record "$CALLS"
+	assert_success
+	run sqlite3 "$db" "SELECT value FROM agentpipe_meta WHERE key = 'rollup_id'; SELECT sum(calls) FROM agentpipe_hourly"
+	assert_output - <<'OUT'
+120004
+120004
+OUT
+	run bash -c "'$CS' --db '$db' --since 2026-10-01 --until 2026-10-01 | jq -c '[.calls,.cost_usd]'"
+	assert_output '[120000,15]'
+}

@@ -267,7 +267,7 @@ agree() {
 		return 0
 	fi
 	fail "results DISAGREE ($1); first differences (- ${2##*/}, + ${3##*/}):"
-	grep '^[-+][^-+]' "$R/$1.diff" | head -n 20 | sed 's/^/     /'
+	awk '/^[-+][^-+]/ && n++ < 20 { print "     " $0 }' "$R/$1.diff"
 	return 1
 }
 
@@ -280,8 +280,8 @@ section_claude() {
 	hr
 	say "Claude Code logs: $tree ($(mb "$tree") MB, $(find "$tree/projects" -name '*.jsonl' | wc -l) files)"
 	say "  peer: ccusage $PEER_VERSION claude daily --offline --json   ours: costsum --by day,model --from claude"
-	measure claude_ours "$RUNS" 1 "$COSTSUM" --by day,model --from claude "$tree/projects" || true
-	measure claude_peer "$RUNS" 1 env HOME="$home" TZ=UTC CLAUDE_CONFIG_DIR="$tree" "$ROOT/$PEER" claude daily --offline --json || true
+	measure claude_ours "$RUNS" 2 "$COSTSUM" --by day,model --from claude "$tree/projects" || true
+	measure claude_peer "$RUNS" 2 env HOME="$home" TZ=UTC CLAUDE_CONFIG_DIR="$tree" "$ROOT/$PEER" claude daily --offline --json || true
 	line claude_peer "ccusage claude daily"
 	line claude_ours "costsum --by day,model"
 	local r ok=1
@@ -304,8 +304,8 @@ section_claude() {
 			ok=0
 			fail "results DISAGREE: days where tokens or cents differ (day in out cache_read cache_write cents cost):"
 			join -t $'\t' -a1 -a2 -e '-' -o auto "$R/claude_peer.raw" "$R/claude_ours.raw" |
-				awk -F'\t' '{ d = 0; for (i = 2; i <= 6; i++) if ($i != $(i + 6)) d = 1; if (d) print }' |
-				head -n 15 | awk -F'\t' '{ printf "     %s  ccusage: %s %s %s %s %s %s\n     %s  costsum: %s %s %s %s %s %s\n",
+				awk -F'\t' '{ d = 0; for (i = 2; i <= 6; i++) if ($i != $(i + 6)) d = 1; if (d && n++ < 15) print }' |
+				awk -F'\t' '{ printf "     %s  ccusage: %s %s %s %s %s %s\n     %s  costsum: %s %s %s %s %s %s\n",
 					$1, $2, $3, $4, $5, $6, $7, "          ", $8, $9, $10, $11, $12, $13 }'
 			say "     per model over all days (model, ccusage cost, costsum cost):"
 			join -t $'\t' -a1 -a2 -e '-' -o auto \
@@ -426,7 +426,9 @@ section_db() {
 	r=$(ratio "${T[store_sqlite]}" "${T[store_ours]}")
 	ro=$(ratio "${T[origin_sqlite]}" "${T[origin_ours]}")
 	say "  costsum with rollup: $(fmt_t "${T[store_ours]}") (bar < 100 ms: $(verdict lt "${T[store_ours]}" 0.1)), ratio sqlite3/costsum ${r}x; origin-only fallback: $(fmt_t "${T[origin_ours]}"), ratio ${ro}x"
-	if sqlite3 "$origin" "SELECT name FROM sqlite_master WHERE name LIKE 'agentpipe%'" | grep -q .; then
+	local ours_tables
+	ours_tables=$(sqlite3 "$origin" "SELECT name FROM sqlite_master WHERE name LIKE 'agentpipe%'")
+	if [ -n "$ours_tables" ]; then
 		fail "the origin-only store gained agentpipe tables: the fallback was not measured"
 	fi
 
@@ -458,7 +460,7 @@ say "agentpipe bench$([ -n "$SMALL" ] && echo ' (BENCH_SMALL: 10x smaller)')  $(
 say "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 say "costsum: $("$COSTSUM" --version)   hyperfine: $(hyperfine --version | cut -d' ' -f2)   jq: $(jq --version)   sqlite3: $(sqlite3 --version | cut -d' ' -f1)"
 want claude && say "ccusage: $("$PEER" --version)"
-say "times: hyperfine median, warm page cache; RSS: /usr/bin/time max resident set"
+say "times: hyperfine median after warmup runs (this VM keeps only ~1.5 GB in page cache, so big inputs may be re-read); RSS: /usr/bin/time max resident set"
 
 want claude && section_claude
 want calls && section_calls

@@ -70,6 +70,13 @@ parse_bound(const char *s, struct tz *z, bool upper, int64_t *out)
 	}
 	if (!time_parse(s, n, false, &ms))
 		return false;
+	/* A time without Z or an offset is a wall time in the zone. */
+	const char *t = s + 11;
+	if (s[n - 1] != 'Z' && s[n - 1] != 'z' && !strchr(t, '+') && !strchr(t, '-')) {
+		int64_t days = ms >= 0 ? ms / MS_PER_DAY : -((-ms + MS_PER_DAY - 1) / MS_PER_DAY);
+		int64_t within = ms - days * MS_PER_DAY;
+		ms = tz_local_to_utc(z, days, (unsigned)(within / MS_PER_HOUR)) + within % MS_PER_HOUR;
+	}
 	*out = upper ? ms + 1 : ms;
 	return true;
 }
@@ -159,11 +166,14 @@ main(int argc, char **argv)
 			if (!duration_parse(optarg, &interval) || interval <= 0)
 				die(EXIT_USAGE, "--interval takes a duration such as 500ms or 2s, not '%s'", optarg);
 			break;
-		case OPT_THREADS:
-			uo.threads = atoi(optarg);
-			if (uo.threads < 1)
-				die(EXIT_USAGE, "--threads takes a number >= 1");
+		case OPT_THREADS: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 64)
+				die(EXIT_USAGE, "--threads takes a number from 1 to 64, not '%s'", optarg);
+			uo.threads = (int)v;
 			break;
+		}
 		case 'h': usage(EXIT_OK); break;
 		case OPT_VERSION: printf("costsum %s\n", AGENTPIPE_VERSION); return EXIT_OK;
 		default: usage(EXIT_USAGE);
@@ -188,6 +198,10 @@ main(int argc, char **argv)
 		die(EXIT_USAGE, "--until is before --since");
 	if (o.calls && o.record)
 		die(EXIT_USAGE, "--calls and --record do not go together");
+	if (o.record && (by || o.format != OUT_JSON))
+		die(EXIT_USAGE, "--record writes calls into the store: ask for sums in a second run");
+	if (db && !o.record && (argc > 0 || claude))
+		die(EXIT_USAGE, "--db reads the store alone: record files into it with --record");
 	if (o.record && argc == 0 && !claude && isatty(STDIN_FILENO))
 		die(EXIT_USAGE, "--record reads call records from files or standard input");
 

@@ -81,6 +81,8 @@ void groups_free(struct groups *g);
 /* Add ncalls calls (a rollup cell may hold many) with sign +1 or -1. */
 void groups_add(struct groups *g, const struct call *c, int64_t ncalls, int sign, const struct jfacts *facts);
 void groups_merge(struct groups *into, struct groups *from);
+/* Count an unpriced call that is passed on rather than summed (--calls). */
+void groups_note_unpriced(struct groups *g, const struct call *c);
 /* Print the rows (only those changed since the last call, when following)
  * and the total. */
 void groups_print(struct groups *g, bool only_dirty);

@@ -226,17 +226,29 @@ acc_add(struct acc *a, const struct tokens *tk, money_t cost, int64_t ncalls, in
 	a->dirty = true;
 }
 
+static void
+count_unpriced(struct groups *g, const struct call *c, int64_t unpriced)
+{
+	struct str m = c->model.p ? c->model : (struct str){"(no model)", 10};
+	struct strmap_slot *s = strmap_put(&g->unpriced, m.p, m.n, NULL);
+	s->value = (void *)((intptr_t)s->value + unpriced);
+}
+
+void
+groups_note_unpriced(struct groups *g, const struct call *c)
+{
+	if (c->unpriced)
+		count_unpriced(g, c, 1);
+}
+
 void
 groups_add(struct groups *g, const struct call *c, int64_t ncalls, int sign, const struct jfacts *facts)
 {
 	if (!in_range(g->o, c))
 		return;
 	int64_t unpriced = c->unpriced ? ncalls : c->unpriced_calls;
-	if (unpriced) {
-		struct str m = c->model.p ? c->model : (struct str){"(no model)", 10};
-		struct strmap_slot *s = strmap_put(&g->unpriced, m.p, m.n, NULL);
-		s->value = (void *)((intptr_t)s->value + sign * unpriced);
-	}
+	if (unpriced)
+		count_unpriced(g, c, sign * unpriced);
 	acc_add(&g->total, &c->tk, c->cost, ncalls, unpriced, c->ts_ms, c->has_ts, sign);
 	encode_key(g, c, facts);
 	if (!g->o->has_block) {
@@ -646,6 +658,11 @@ groups_print(struct groups *g, bool only_dirty)
 	const struct costsum *o = g->o;
 	if (o->has_block)
 		build_blocks(g);
+	if (only_dirty && !g->total.dirty && !o->has_block)
+		return;
+	/* People read a whole table; only records come as changes. */
+	if (o->format != OUT_JSON)
+		only_dirty = false;
 	size_t n = 0;
 	struct row *rows = xcalloc(g->map.count + 1, sizeof *rows);
 	strmap_foreach(&g->map, s) {

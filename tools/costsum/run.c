@@ -119,12 +119,16 @@ sink_call(void *p, const struct call *c, int sign, const struct call_src *src)
 	struct sink *s = p;
 	struct costsum *o = s->o;
 	if (o->calls) {
-		if (in_range(o, c))
+		/* A message taken back is followed by its fuller copy, under the
+		 * same id: passing on the copy is enough. */
+		if (sign > 0 && in_range(o, c)) {
 			emit_call(c, src);
+			groups_note_unpriced(&s->g, c);
+		}
 		return;
 	}
 	if (o->record) {
-		if (sign < 0 || s->failed)
+		if (sign < 0 || s->failed || !in_range(o, c))
 			return;
 		s->seen++;
 		char idbuf[96];
@@ -207,8 +211,9 @@ costsum_from_inputs(struct costsum *o, struct usage_opts *uo, char **paths, int 
 		jw_end(&w);
 		jw_free(&w);
 		store_close(s->store);
-	} else if (!o->calls) {
-		groups_print(&s->g, o->follow);
+	} else {
+		if (!o->calls)
+			groups_print(&s->g, o->follow);
 		groups_report_unpriced(&s->g);
 	}
 	report_stats(usage_stats(r));
@@ -228,8 +233,10 @@ store_row(void *p, const struct call *c, int64_t ncalls, int sign_unused)
 	(void)sign_unused;
 	struct sink *s = p;
 	if (s->o->calls) {
-		if (in_range(s->o, c))
+		if (in_range(s->o, c)) {
 			emit_call(c, NULL);
+			groups_note_unpriced(&s->g, c);
+		}
 		return;
 	}
 	groups_add(&s->g, c, ncalls, 1, NULL);
@@ -327,8 +334,7 @@ costsum_from_store(struct costsum *o, int64_t interval_ms)
 				groups_print(&s.g, true);
 		}
 	}
-	if (!o->calls)
-		groups_report_unpriced(&s.g);
+	groups_report_unpriced(&s.g);
 	store_close(st);
 	groups_free(&s.g);
 	return status;

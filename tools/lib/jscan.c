@@ -38,6 +38,9 @@ const char *const jfield_names[F_COUNT] = {
 	[F_LATENCY_MS] = "latency_ms",
 	[F_STATUS] = "status",
 	[F_ERROR] = "error",
+	[F_SESSION] = "session",
+	[F_PROJECT] = "project",
+	[F_UNPRICED] = "unpriced",
 	[F_MSG_ID] = "id",
 	[F_MSG_MODEL] = "model",
 	[F_MSG_USAGE] = "usage",
@@ -546,11 +549,14 @@ pick_top(const char *k, size_t n, void *ctx)
 		break;
 	case 7:
 		if (memcmp(k, "message", 7) == 0) return F_MESSAGE;
+		if (memcmp(k, "session", 7) == 0) return F_SESSION;
+		if (memcmp(k, "project", 7) == 0) return F_PROJECT;
 		if (memcmp(k, "costUSD", 7) == 0) return F_COSTUSD;
 		if (memcmp(k, "task_id", 7) == 0) return F_TASK_ID;
 		break;
 	case 8:
 		if (memcmp(k, "cost_usd", 8) == 0) return F_COST_USD;
+		if (memcmp(k, "unpriced", 8) == 0) return F_UNPRICED;
 		break;
 	case 9:
 		if (memcmp(k, "timestamp", 9) == 0) return F_TIMESTAMP;

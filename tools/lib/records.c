@@ -130,6 +130,9 @@ call_from_record(const struct jfacts *f, struct call *c, char *why, size_t whyle
 		c->task_id = (struct str){task->s, task->n};
 	else if (!str_of(task, "task_id", &c->task_id, why, whylen))
 		return false;
+	if (!str_of(&f->f[F_SESSION], "session", &c->session, why, whylen) ||
+	    !str_of(&f->f[F_PROJECT], "project", &c->project, why, whylen))
+		return false;
 	const struct jval *err = &f->f[F_ERROR];
 	if (err->t == J_STRING)
 		c->error = (struct str){err->s, err->n};
@@ -160,6 +163,11 @@ call_from_record(const struct jfacts *f, struct call *c, char *why, size_t whyle
 		return false;
 	}
 	c->status = status_of(c->status_text);
+	/* A call passed on as unpriced stays so: its cost_usd of 0 is no price. */
+	if (f->f[F_UNPRICED].t == J_TRUE) {
+		c->has_cost = false;
+		c->cost = 0;
+	}
 	return true;
 }
 

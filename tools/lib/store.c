@@ -327,17 +327,30 @@ scan_rows(struct store *s, const struct store_query *q, int64_t after, store_row
 }
 
 static int64_t
-rollup_id(struct store *s)
+query_int(struct store *s, const char *sql, int64_t missing)
 {
 	sqlite3_stmt *st;
-	int64_t id = -1;
-	if (sqlite3_prepare_v2(s->db, "SELECT value FROM agentpipe_meta WHERE key='rollup_id'", -1, &st, NULL) ==
-	    SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			id = sqlite3_column_int64(st, 0);
+	int64_t v = missing;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+			v = sqlite3_column_int64(st, 0);
 		sqlite3_finalize(st);
 	}
-	return id;
+	return v;
+}
+
+static int64_t
+rollup_id(struct store *s)
+{
+	return query_int(s, "SELECT value FROM agentpipe_meta WHERE key='rollup_id'", -1);
+}
+
+/* Does the rollup still hold only calls that are in the store? */
+static bool
+rollup_intact(struct store *s)
+{
+	int64_t first = query_int(s, "SELECT value FROM agentpipe_meta WHERE key='rollup_min_id'", -1);
+	return first >= 0 && first == query_int(s, "SELECT min(id) FROM invocations", -2);
 }
 
 static bool
@@ -394,7 +407,7 @@ store_scan(struct store *s, const struct store_query *q, store_row_fn fn, void *
 	if (!exec(s, "BEGIN"))
 		return false;
 	bool ok;
-	int64_t upto = s->has_rollup && q->rollup_ok && q->after_id == 0 ? rollup_id(s) : -1;
+	int64_t upto = s->has_rollup && q->rollup_ok && q->after_id == 0 && rollup_intact(s) ? rollup_id(s) : -1;
 	if (upto > 0) {
 		*used_rollup = true;
 		if (upto > *max_id)
@@ -592,12 +605,18 @@ fold(struct store *s, int64_t from, int64_t to)
 	sqlite3_finalize(up);
 	if (ok) {
 		sqlite3_stmt *m;
-		if (sqlite3_prepare_v2(s->db, "UPDATE agentpipe_meta SET value = ?1 WHERE key = 'rollup_id'", -1, &m,
-				       NULL) != SQLITE_OK)
+		if (sqlite3_prepare_v2(s->db,
+				       "INSERT INTO agentpipe_meta (key, value) VALUES ('rollup_id', ?1)"
+				       " ON CONFLICT(key) DO UPDATE SET value = excluded.value;",
+				       -1, &m, NULL) != SQLITE_OK)
 			return sqlfail(s, "folding the rollup");
 		sqlite3_bind_int64(m, 1, to);
 		ok = sqlite3_step(m) == SQLITE_DONE || sqlfail(s, "folding the rollup");
 		sqlite3_finalize(m);
+		/* The first id folded: if it goes (the origin's retention deletes
+		 * the oldest rows), the rollup counts calls that are gone. */
+		ok = ok && exec(s, "INSERT OR IGNORE INTO agentpipe_meta (key, value)"
+				   " SELECT 'rollup_min_id', min(id) FROM invocations");
 	}
 	return ok;
 }
@@ -620,18 +639,22 @@ store_record_flush(struct store *s)
 {
 	if (!s->in_txn)
 		return true;
-	/* Fold everything new, ours and any the origin wrote, in this same
-	 * transaction, so the rollup never lags a committed call. */
+	/* Fold new rows, ours and any the origin wrote, in the same short
+	 * transaction, but never more than a chunk: a store the origin filled
+	 * for years is caught up a chunk per transaction below, so that no
+	 * lock is held for long. */
 	int64_t from = rollup_id(s), to = max_invocation_id(s);
+	if (to > from + FOLD_CHUNK)
+		to = from + FOLD_CHUNK;
 	bool ok = (to <= from || fold(s, from, to)) && exec(s, "COMMIT");
 	if (!ok)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->in_txn = false;
 	s->pending = 0;
-	/* Rows an older store held before we came are folded in chunks, each
-	 * its own short transaction. */
-	while (ok && (from = rollup_id(s)) + FOLD_CHUNK < (to = max_invocation_id(s))) {
-		ok = exec(s, "BEGIN IMMEDIATE") && fold(s, from, from + FOLD_CHUNK) && exec(s, "COMMIT");
+	while (ok && (from = rollup_id(s)) < (to = max_invocation_id(s))) {
+		if (to > from + FOLD_CHUNK)
+			to = from + FOLD_CHUNK;
+		ok = exec(s, "BEGIN IMMEDIATE") && fold(s, from, to) && exec(s, "COMMIT");
 		if (!ok)
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	}

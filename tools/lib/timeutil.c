@@ -206,9 +206,13 @@ bool
 duration_parse(const char *s, int64_t *ms)
 {
 	char *end;
-	if (!isdigit((unsigned char)*s))
+	/* Digits and at most one point: no hex, no exponent, no sign. */
+	size_t digits = strspn(s, "0123456789.");
+	if (!isdigit((unsigned char)*s) || memchr(s, '.', digits) != memrchr(s, '.', digits))
 		return false;
 	double v = strtod(s, &end);
+	if (end != s + digits)
+		return false;
 	int64_t unit;
 	if (strcmp(end, "ms") == 0)
 		unit = 1;

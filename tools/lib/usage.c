@@ -394,6 +394,7 @@ entry_call(const struct centry *e, struct call *c)
 	c->sidechain = e->sidechain;
 	c->dedup_key = e->key;
 	c->status = ST_SUCCESS;
+	c->status_text = (struct str){"success", 7};
 	c->tool = (struct str){"claude-code", 11};
 	if (e->model)
 		c->model = (struct str){e->model, strlen(e->model)};
@@ -408,6 +409,12 @@ emit_entry(struct worker *w, const struct centry *e, int sign)
 {
 	struct call c;
 	entry_call(e, &c);
+	/* A message's id, for passing it on: its message and request ids hashed. */
+	char id[32];
+	if (e->key) {
+		int n = snprintf(id, sizeof id, "claude-%016llx", (unsigned long long)e->key);
+		c.id = (struct str){id, (size_t)n};
+	}
 	struct call_src src = {0};
 	w->r->fn(w->sink, &c, sign, &src);
 }
@@ -442,7 +449,7 @@ claude_line(struct worker *w, const struct input *in, uint32_t file, long lineno
 		.project = intern(w, in->project),
 		.session = intern(w, in->session.p ? in->session : c->session),
 		.file = file,
-		.line = (uint64_t)w->item->part << 32 | (uint64_t)lineno,
+		.line = (uint64_t)(w->item ? w->item->part : 0) << 32 | (uint64_t)lineno,
 		.sidechain = c->sidechain,
 		.unpriced = c->unpriced,
 	};
