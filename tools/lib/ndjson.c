@@ -76,6 +76,27 @@ fill(struct linereader *r)
 	}
 }
 
+/* Take the n bytes at the buffer's start as a line, consuming skip more
+ * (its newline, if it has one). */
+static enum lr_status
+take_line(struct linereader *r, size_t n, size_t skip, char **line, size_t *len)
+{
+	char *s = r->buf + r->start;
+	r->start += n + skip;
+	r->bytes += n + skip;
+	r->lineno++;
+	if (r->skipping || n > r->max_line) {
+		r->skipping = false;
+		return LR_TOOLONG;
+	}
+	if (n > 0 && s[n - 1] == '\r')
+		n--;
+	s[n] = '\0';
+	*line = s;
+	*len = n;
+	return LR_LINE;
+}
+
 enum lr_status
 lr_next(struct linereader *r, char **line, size_t *len)
 {
@@ -85,23 +106,8 @@ lr_next(struct linereader *r, char **line, size_t *len)
 		char *nl = NULL;
 		if (avail > scanned)
 			nl = memchr(r->buf + r->start + scanned, '\n', avail - scanned);
-		if (nl) {
-			size_t n = (size_t)(nl - (r->buf + r->start));
-			char *s = r->buf + r->start;
-			r->start += n + 1;
-			r->bytes += n + 1;
-			r->lineno++;
-			if (r->skipping || n > r->max_line) {
-				r->skipping = false;
-				return LR_TOOLONG;
-			}
-			if (n > 0 && s[n - 1] == '\r')
-				n--;
-			s[n] = '\0';
-			*line = s;
-			*len = n;
-			return LR_LINE;
-		}
+		if (nl)
+			return take_line(r, (size_t)(nl - (r->buf + r->start)), 1, line, len);
 		scanned = avail;
 		if (avail > r->max_line) {
 			/* Drop what we hold of the over-long line and keep skipping. */
@@ -116,21 +122,7 @@ lr_next(struct linereader *r, char **line, size_t *len)
 			if (r->follow)
 				return LR_PARTIAL;
 			/* A last line without its newline is still a line. */
-			size_t n = r->end - r->start;
-			char *s = r->buf + r->start;
-			r->start = r->end;
-			r->bytes += n;
-			r->lineno++;
-			if (r->skipping || n > r->max_line) {
-				r->skipping = false;
-				return LR_TOOLONG;
-			}
-			if (n > 0 && s[n - 1] == '\r')
-				n--;
-			s[n] = '\0';
-			*line = s;
-			*len = n;
-			return LR_LINE;
+			return take_line(r, r->end - r->start, 0, line, len);
 		}
 		ssize_t got = fill(r);
 		if (got < 0)

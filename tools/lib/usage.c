@@ -382,6 +382,19 @@ replaces(const struct centry *a, const struct centry *b)
 }
 
 static void
+entry_add(struct worker *w, const struct centry *e)
+{
+	if (w->nentries == w->cap) {
+		w->cap = w->cap ? w->cap * 2 : 4096;
+		w->entries = xreallocarray(w->entries, w->cap, sizeof *w->entries);
+	}
+	w->entries[w->nentries] = *e;
+	if (e->key)
+		index_put(w, e->key, w->nentries);
+	w->nentries++;
+}
+
+static void
 entry_call(const struct centry *e, struct call *c)
 {
 	memset(c, 0, sizeof *c);
@@ -466,14 +479,7 @@ claude_line(struct worker *w, const struct input *in, uint32_t file, long lineno
 		}
 		return;
 	}
-	if (w->nentries == w->cap) {
-		w->cap = w->cap ? w->cap * 2 : 4096;
-		w->entries = xreallocarray(w->entries, w->cap, sizeof *w->entries);
-	}
-	w->entries[w->nentries] = e;
-	if (e.key)
-		index_put(w, e.key, w->nentries);
-	w->nentries++;
+	entry_add(w, &e);
 	if (w->r->o.follow)
 		emit_entry(w, &e, +1);
 }
@@ -738,14 +744,7 @@ flush_entries(struct usage_reader *r)
 					w0->entries[at] = e;
 				continue;
 			}
-			if (w0->nentries == w0->cap) {
-				w0->cap = w0->cap ? w0->cap * 2 : 4096;
-				w0->entries = xreallocarray(w0->entries, w0->cap, sizeof *w0->entries);
-			}
-			w0->entries[w0->nentries] = e;
-			if (e.key)
-				index_put(w0, e.key, w0->nentries);
-			w0->nentries++;
+			entry_add(w0, &e);
 		}
 		free(w->entries);
 		w->entries = NULL;
