@@ -524,3 +524,19 @@ OUT
 	run bash -c "'$CS' --db '$db' --since 2026-10-01 --until 2026-10-01 | jq -c '[.calls,.cost_usd]'"
 	assert_output '[120000,15]'
 }
+
+@test "the rollup and a scan agree; a call unpriced when recorded is priced once the table knows its model" {
+	db=$T/p.db
+	"$CS" --db "$db" --record "$CALLS" > /dev/null
+	echo '{"id":"u1","ts":"2026-11-04T10:00:00Z","agent":"backend","model":"house-model","input_tokens":1000000,"output_tokens":0}' | "$CS" --db "$db" --record > /dev/null
+	daily=$("$CS" --db "$db" --by month,agent,model --since 2026-11-01 --until 2026-11-30 2>/dev/null)
+	hourly=$("$CS" --db "$db" --by month,agent,model,task_id --no-total --since 2026-11-01 --until 2026-11-30 2>/dev/null | jq -sc 'group_by([.month,.agent,.model])[] | {month: .[0].month, agent: .[0].agent, model: .[0].model, calls: (map(.calls) | add)}')
+	scan=$("$CS" --db "$db" --by month,agent,model,id --no-total --since 2026-11-01 --until 2026-11-30 2>/dev/null | jq -sc 'group_by([.month,.agent,.model])[] | {month: .[0].month, agent: .[0].agent, model: .[0].model, calls: (map(.calls) | add)}')
+	assert_equal "$hourly" "$scan"
+	assert_equal "$(echo "$daily" | jq -c 'select(.total | not) | {month, agent, model, calls}')" "$scan"
+	run bash -c "echo '$daily' | jq -c 'select(.total) | [.calls,.cost_usd,.unpriced_calls]'"
+	assert_output '[5,0.547,1]'
+	printf 'version: 1\nmodels:\n  house-model:\n    prices:\n      - {from: 2026-01-01, input: 0.5, output: 1}\n' > "$T/house.yaml"
+	run bash -c "'$CS' --db '$db' --prices '$T/house.yaml' --by month | jq -c 'select(.total) | [.calls,.cost_usd,.unpriced]'"
+	assert_output '[5,1.047,null]'
+}

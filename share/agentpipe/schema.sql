@@ -56,7 +56,9 @@ VALUES ('1.0.0', 'Initial telemetry schema with invocations and daily_costs tabl
 --
 -- An exact hourly rollup, by UTC hour and every grouping field. It always holds
 -- exactly the invocations with id <= agentpipe_meta.rollup_id, so a reader adds
--- the rows after that id itself and gets the same answer as a full scan.
+-- the rows after that id itself and gets the same answer as a full scan;
+-- agentpipe_meta.rollup_min_id is the first id it holds, and a reader that
+-- finds it gone (the origin's retention deletes the oldest rows) scans instead.
 CREATE TABLE IF NOT EXISTS agentpipe_hourly (
     hour TEXT NOT NULL,                  -- 'YYYY-MM-DD HH:00:00', UTC
     agent_name TEXT NOT NULL DEFAULT '', -- '' stands for NULL in these keys
@@ -73,6 +75,25 @@ CREATE TABLE IF NOT EXISTS agentpipe_hourly (
     cost_pico INTEGER NOT NULL DEFAULT 0,
     unpriced_calls INTEGER NOT NULL DEFAULT 0, -- calls with no price: not in cost_pico
     PRIMARY KEY (hour, agent_name, tool_name, model_name, task_id, status)
+) WITHOUT ROWID;
+
+-- The same by UTC day without the task: few rows, for questions of days,
+-- weeks, months and years in UTC.
+CREATE TABLE IF NOT EXISTS agentpipe_daily (
+    day TEXT NOT NULL,                   -- 'YYYY-MM-DD 00:00:00', UTC
+    agent_name TEXT NOT NULL DEFAULT '',
+    tool_name TEXT NOT NULL DEFAULT '',
+    model_name TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT '',
+    calls INTEGER NOT NULL DEFAULT 0,
+    input_tokens INTEGER NOT NULL DEFAULT 0,
+    output_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_write_1h_tokens INTEGER NOT NULL DEFAULT 0,
+    cost_pico INTEGER NOT NULL DEFAULT 0,
+    unpriced_calls INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, agent_name, tool_name, model_name, status)
 ) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS agentpipe_meta (

@@ -284,6 +284,20 @@ rollup_answers(const struct costsum *o)
 	return true;
 }
 
+/* Can whole UTC days answer it, without the task? */
+static bool
+daily_answers(const struct costsum *o)
+{
+	if (!tz_is_utc(o->tz))
+		return false;
+	for (size_t i = 0; i < o->ndims; i++) {
+		const struct dim *d = &o->dims[i];
+		if (d->kind == D_TASK || (d->kind == D_PERIOD && d->unit == PERIOD_HOUR))
+			return false;
+	}
+	return !(o->has_since && o->since_ms % MS_PER_DAY) && !(o->has_until && o->until_ms % MS_PER_DAY);
+}
+
 int
 costsum_from_store(struct costsum *o, int64_t interval_ms)
 {
@@ -300,6 +314,7 @@ costsum_from_store(struct costsum *o, int64_t interval_ms)
 		.since_ms = o->since_ms,
 		.until_ms = o->until_ms,
 		.rollup_ok = rollup_answers(o) && !o->calls,
+		.daily_ok = daily_answers(o),
 	};
 	int64_t max_id = 0;
 	bool used_rollup;

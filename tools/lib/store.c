@@ -159,7 +159,8 @@ migrate(struct store *s)
 static void
 detect(struct store *s)
 {
-	s->has_rollup = table_exists(s, "agentpipe_hourly") && table_exists(s, "agentpipe_meta");
+	s->has_rollup = table_exists(s, "agentpipe_hourly") && table_exists(s, "agentpipe_daily") &&
+			table_exists(s, "agentpipe_meta");
 	s->has_ours = column_exists(s, "invocations", "cost_pico");
 }
 
@@ -345,23 +346,45 @@ rollup_id(struct store *s)
 	return query_int(s, "SELECT value FROM agentpipe_meta WHERE key='rollup_id'", -1);
 }
 
-/* Does the rollup still hold only calls that are in the store? */
+/* Can the rollup answer as a scan would? Only if it still holds only calls
+ * that are in the store, and no call it counts as unpriced has a price now
+ * (a scan would price it). */
 static bool
 rollup_intact(struct store *s)
 {
 	int64_t first = query_int(s, "SELECT value FROM agentpipe_meta WHERE key='rollup_min_id'", -1);
-	return first >= 0 && first == query_int(s, "SELECT min(id) FROM invocations", -2);
+	if (first < 0 || first != query_int(s, "SELECT min(id) FROM invocations", -2))
+		return false;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "SELECT DISTINCT model_name FROM agentpipe_daily WHERE unpriced_calls > 0", -1,
+			       &st, NULL) != SQLITE_OK)
+		return false;
+	bool ok = true;
+	while (ok && sqlite3_step(st) == SQLITE_ROW) {
+		const char *m = (const char *)sqlite3_column_text(st, 0);
+		if (s->prices && m && *m && price_find_in(s->prices, &s->price_cache, m, strlen(m)))
+			ok = false;
+	}
+	sqlite3_finalize(st);
+	return ok;
 }
 
 static bool
 scan_rollup(struct store *s, const struct store_query *q, store_row_fn fn, void *ctx)
 {
 	char sql[512];
-	snprintf(sql, sizeof sql,
-		 "SELECT hour, agent_name, tool_name, model_name, task_id, status, calls, input_tokens,"
-		 " output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, cost_pico,"
-		 " unpriced_calls FROM agentpipe_hourly WHERE 1%s%s",
-		 q->has_since ? " AND hour >= ?1" : "", q->has_until ? " AND hour < ?2" : "");
+	if (q->daily_ok)
+		snprintf(sql, sizeof sql,
+			 "SELECT day, agent_name, tool_name, model_name, '', status, calls, input_tokens,"
+			 " output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, cost_pico,"
+			 " unpriced_calls FROM agentpipe_daily WHERE 1%s%s",
+			 q->has_since ? " AND day >= ?1" : "", q->has_until ? " AND day < ?2" : "");
+	else
+		snprintf(sql, sizeof sql,
+			 "SELECT hour, agent_name, tool_name, model_name, task_id, status, calls, input_tokens,"
+			 " output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, cost_pico,"
+			 " unpriced_calls FROM agentpipe_hourly WHERE 1%s%s",
+			 q->has_since ? " AND hour >= ?1" : "", q->has_until ? " AND hour < ?2" : "");
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return sqlfail(s, "reading the rollup");
@@ -541,7 +564,7 @@ struct cell {
 static bool
 fold(struct store *s, int64_t from, int64_t to)
 {
-	sqlite3_stmt *sel, *up;
+	sqlite3_stmt *sel, *up, *day;
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT timestamp, COALESCE(agent_name,''), COALESCE(tool_name,''),"
 			       " COALESCE(model_name,''), COALESCE(task_id,''), COALESCE(status,''), prompt_tokens,"
@@ -562,6 +585,21 @@ fold(struct store *s, int64_t from, int64_t to)
 			       " unpriced_calls = unpriced_calls + ?14",
 			       -1, &up, NULL) != SQLITE_OK) {
 		sqlite3_finalize(sel);
+		return sqlfail(s, "folding the rollup");
+	}
+	if (sqlite3_prepare_v2(s->db,
+			       "INSERT INTO agentpipe_daily (day, agent_name, tool_name, model_name, status,"
+			       " calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,"
+			       " cache_write_1h_tokens, cost_pico, unpriced_calls)"
+			       " VALUES (?1,?2,?3,?4,?6,?7,?8,?9,?10,?11,?12,?13,?14)"
+			       " ON CONFLICT(day, agent_name, tool_name, model_name, status) DO UPDATE SET"
+			       " calls = calls + ?7, input_tokens = input_tokens + ?8, output_tokens = output_tokens + ?9,"
+			       " cache_read_tokens = cache_read_tokens + ?10, cache_write_tokens = cache_write_tokens + ?11,"
+			       " cache_write_1h_tokens = cache_write_1h_tokens + ?12, cost_pico = cost_pico + ?13,"
+			       " unpriced_calls = unpriced_calls + ?14",
+			       -1, &day, NULL) != SQLITE_OK) {
+		sqlite3_finalize(sel);
+		sqlite3_finalize(up);
 		return sqlfail(s, "folding the rollup");
 	}
 	sqlite3_bind_int64(sel, 1, from);
@@ -598,11 +636,32 @@ fold(struct store *s, int64_t from, int64_t to)
 			ok = sqlfail(s, "folding the rollup");
 			break;
 		}
+		/* The day's cell: the same values but the task, keyed by the day. */
+		sqlite3_reset(day);
+		char dayname[TIME_BUFSZ] = "";
+		if (hour[0]) {
+			time_format_origin(ms - ((ms % MS_PER_DAY) + MS_PER_DAY) % MS_PER_DAY, dayname);
+		}
+		sqlite3_bind_text(day, 1, dayname, -1, SQLITE_TRANSIENT);
+		for (int i = 1; i <= 5; i++)
+			if (i != 4)
+				sqlite3_bind_text(day, i + 1, (const char *)sqlite3_column_text(sel, i), -1,
+						  SQLITE_TRANSIENT);
+		sqlite3_bind_int64(day, 7, 1);
+		for (int i = 0; i < 5; i++)
+			sqlite3_bind_int64(day, 8 + i, sqlite3_column_int64(sel, 6 + i));
+		sqlite3_bind_int64(day, 13, (int64_t)c.cost);
+		sqlite3_bind_int64(day, 14, c.unpriced);
+		if (sqlite3_step(day) != SQLITE_DONE) {
+			ok = sqlfail(s, "folding the rollup");
+			break;
+		}
 	}
 	if (ok && rc != SQLITE_DONE)
 		ok = sqlfail(s, "folding the rollup");
 	sqlite3_finalize(sel);
 	sqlite3_finalize(up);
+	sqlite3_finalize(day);
 	if (ok) {
 		sqlite3_stmt *m;
 		if (sqlite3_prepare_v2(s->db,
