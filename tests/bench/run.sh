@@ -177,8 +177,12 @@ store_db() { # the store with agentpipe's rollup, filled by costsum --record
 	local n=$STORE_N src db
 	src=$(calls_file "$n")
 	db=$D/store$(label "$n").db
-	if [ ! -f "$db.ok" ]; then
+	# A store recorded under another schema or price table is recorded again.
+	local stamp
+	stamp=$(cat share/agentpipe/schema.sql share/agentpipe/prices.yaml | sha256sum | cut -c1-16)
+	if [ ! -f "$db.ok" ] || [ "$(cat "$db.stamp" 2>/dev/null)" != "$stamp" ]; then
 		rm -f "$db" "$db-wal" "$db-shm" "$db.ok"
+		echo "$stamp" >"$db.stamp"
 		say "bench: recording $src into $db (costsum --record, timed)" >&2
 		if ! /usr/bin/time -f '%e %M' -o "$db.time" "$COSTSUM" --db "$db" --record <"$src" >"$db.out" 2>"$db.err"; then
 			cat "$db.err" >&2
