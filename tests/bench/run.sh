@@ -198,7 +198,7 @@ origin_db() { # the same rows in a store with only the origin's schema
 	local src db schema=share/agentpipe/schema.sql
 	src=$(store_db)
 	db=${src%.db}-origin.db
-	if [ ! -f "$db.ok" ]; then
+	if [ ! -f "$db.ok" ] || [ "$src" -nt "$db.ok" ]; then
 		rm -f "$db" "$db.ok"
 		say "bench: copying the rows into an origin-only store $db" >&2
 		{
