@@ -540,3 +540,36 @@ OUT
 	run bash -c "'$CS' --db '$db' --prices '$T/house.yaml' --by month | jq -c 'select(.total) | [.calls,.cost_usd,.unpriced]'"
 	assert_output '[5,1.047,null]'
 }
+
+@test "a store only the origin wrote answers from its daily_costs when the question allows and the tables agree" {
+	db=$T/logger.db
+	sed '/agentpipe.s additions/,$d' "$AGENTPIPE_SHARE/schema.sql" | sqlite3 "$db"
+	# As the origin's logger writes: a row, then the day's upsert.
+	for r in "o1|2026-11-01 09:00:00|a|claude-code|claude-sonnet-4-5|100|50|0.015" \
+		 "o2|2026-11-01 23:59:59.5|a|claude-code|claude-sonnet-4-5|10|5|0.0015" \
+		 "o3|2026-11-02 00:00:00|b|codex|gpt-4o|1000|100|0.0035"; do
+		IFS='|' read -r id ts ag tool model p c usd <<< "$r"
+		sqlite3 "$db" "INSERT INTO invocations (invocation_id, timestamp, agent_name, tool_name, model_name, prompt_tokens, completion_tokens, total_tokens, cost_usd, status) VALUES ('$id', '$ts', '$ag', '$tool', '$model', $p, $c, $p + $c, $usd, 'success');
+			INSERT INTO daily_costs (date, agent_name, tool_name, model_name, invocations, total_tokens, total_cost_usd) VALUES (substr('$ts', 1, 10), '$ag', '$tool', '$model', 1, $p + $c, $usd)
+			ON CONFLICT(date, agent_name, tool_name, model_name) DO UPDATE SET invocations = invocations + 1, total_tokens = total_tokens + $p + $c, total_cost_usd = total_cost_usd + $usd;"
+	done
+	run "$CS" --db "$db" --by day,model --since 2026-11-01 --until 2026-11-02
+	assert_output - <<'OUT'
+{"kind":"cost","day":"2026-11-01","model":"claude-sonnet-4-5","calls":2,"input_tokens":null,"output_tokens":null,"cache_read_tokens":null,"cache_write_tokens":null,"cache_write_1h_tokens":null,"total_tokens":165,"cost_usd":0.0165,"timezone":"UTC","source":"daily_costs"}
+{"kind":"cost","day":"2026-11-02","model":"gpt-4o","calls":1,"input_tokens":null,"output_tokens":null,"cache_read_tokens":null,"cache_write_tokens":null,"cache_write_1h_tokens":null,"total_tokens":1100,"cost_usd":0.0035,"timezone":"UTC","source":"daily_costs"}
+{"kind":"cost","total":true,"calls":3,"input_tokens":null,"output_tokens":null,"cache_read_tokens":null,"cache_write_tokens":null,"cache_write_1h_tokens":null,"total_tokens":1265,"cost_usd":0.02,"timezone":"UTC","source":"daily_costs"}
+OUT
+	# A question of hours, or of tasks, needs the rows: the breakdown is back.
+	run bash -c "'$CS' --db '$db' --by hour --no-total --since 2026-11-01 --until 2026-11-01 | jq -c '[.hour,.input_tokens,.cost_usd,.source]'"
+	assert_output - <<'OUT'
+["2026-11-01T09:00",100,0.015,null]
+["2026-11-01T23:00",10,0.0015,null]
+OUT
+	# Rows the logger's upsert never saw: the tables disagree, the rows win.
+	sqlite3 "$db" "INSERT INTO invocations (invocation_id, timestamp, tool_name, model_name, prompt_tokens, completion_tokens, total_tokens, cost_usd, status) VALUES ('x', '2026-11-02 10:00:00', 'codex', 'gpt-4o', 1, 1, 2, 0.5, 'success')"
+	run bash -c "'$CS' --db '$db' --by day --no-total | jq -c '[.day,.calls,.input_tokens,.cost_usd,.source]'"
+	assert_output - <<'OUT'
+["2026-11-01",2,110,0.0165,null]
+["2026-11-02",2,1001,0.5035,null]
+OUT
+}

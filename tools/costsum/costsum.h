@@ -70,6 +70,7 @@ struct groups {
 	struct bentry *be;
 	size_t nbe, cap;
 	bool blocks_dirty;
+	bool unsplit; /* answered from the origin's daily_costs: no token breakdown */
 	struct buf key;
 };
 

@@ -249,6 +249,7 @@ groups_add(struct groups *g, const struct call *c, int64_t ncalls, int sign, con
 	int64_t unpriced = c->unpriced ? ncalls : c->unpriced_calls;
 	if (unpriced)
 		count_unpriced(g, c, sign * unpriced);
+	g->unsplit |= c->unsplit;
 	acc_add(&g->total, &c->tk, c->cost, ncalls, unpriced, c->ts_ms, c->has_ts, sign);
 	encode_key(g, c, facts);
 	if (!g->o->has_block) {
@@ -457,7 +458,7 @@ val_text(const struct costsum *o, const struct dim *d, const struct val *v, stru
 }
 
 static void
-json_row(const struct costsum *o, const struct row *r, const struct acc *a, bool total)
+json_row(const struct costsum *o, const struct row *r, const struct acc *a, bool total, bool unsplit)
 {
 	struct jw w = {0};
 	jw_begin(&w);
@@ -488,11 +489,19 @@ json_row(const struct costsum *o, const struct row *r, const struct acc *a, bool
 			jw_str(&w, d->name, (struct str){v->p, v->n});
 	}
 	jw_int(&w, "calls", a->calls);
-	jw_int(&w, "input_tokens", a->tk.input);
-	jw_int(&w, "output_tokens", a->tk.output);
-	jw_int(&w, "cache_read_tokens", a->tk.cache_read);
-	jw_int(&w, "cache_write_tokens", a->tk.cache_write);
-	jw_int(&w, "cache_write_1h_tokens", a->tk.cache_write_1h);
+	if (unsplit) {
+		/* The origin's daily_costs keeps one token count: no breakdown. */
+		static const char *const parts[] = {"input_tokens", "output_tokens", "cache_read_tokens",
+						    "cache_write_tokens", "cache_write_1h_tokens"};
+		for (size_t i = 0; i < 5; i++)
+			jw_cstr(&w, parts[i], NULL);
+	} else {
+		jw_int(&w, "input_tokens", a->tk.input);
+		jw_int(&w, "output_tokens", a->tk.output);
+		jw_int(&w, "cache_read_tokens", a->tk.cache_read);
+		jw_int(&w, "cache_write_tokens", a->tk.cache_write);
+		jw_int(&w, "cache_write_1h_tokens", a->tk.cache_write_1h);
+	}
 	jw_int(&w, "total_tokens", tokens_total(&a->tk));
 	jw_money(&w, "cost_usd", a->cost);
 	if (a->unpriced) {
@@ -508,6 +517,8 @@ json_row(const struct costsum *o, const struct row *r, const struct acc *a, bool
 	}
 	if (o->has_time || o->has_since || o->has_until)
 		jw_cstr(&w, "timezone", tz_name(o->tz));
+	if (unsplit)
+		jw_cstr(&w, "source", "daily_costs");
 	jw_end(&w);
 	jw_free(&w);
 }
@@ -532,13 +543,16 @@ fmt_int(int64_t v, char *buf)
 }
 
 static void
-cells_for(const struct acc *a, char cells[NUM_COLS][48])
+cells_for(const struct acc *a, char cells[NUM_COLS][48], bool unsplit)
 {
 	fmt_int(a->calls, cells[0]);
 	fmt_int(a->tk.input, cells[1]);
 	fmt_int(a->tk.output, cells[2]);
 	fmt_int(a->tk.cache_read, cells[3]);
 	fmt_int(a->tk.cache_write + a->tk.cache_write_1h, cells[4]);
+	if (unsplit)
+		for (int i = 1; i <= 4; i++)
+			strcpy(cells[i], "-");
 	fmt_int(tokens_total(&a->tk), cells[5]);
 	money_format_cents(a->cost, cells[6], true);
 	if (a->unpriced)
@@ -568,7 +582,7 @@ pad_out(struct buf *b, const char *s, size_t width, bool right)
 }
 
 static void
-print_table(const struct costsum *o, struct row *rows, size_t n, const struct acc *total)
+print_table(const struct costsum *o, struct row *rows, size_t n, const struct acc *total, bool unsplit)
 {
 	static const char *const heads[NUM_COLS] = {"Calls", "Input", "Output", "Cache read", "Cache write",
 						    "Total tokens", "Cost (USD)"};
@@ -583,7 +597,7 @@ print_table(const struct costsum *o, struct row *rows, size_t n, const struct ac
 		char nums[NUM_COLS][48];
 		const struct acc *a = l == 0 ? NULL : l <= n ? rows[l - 1].a : total;
 		if (a)
-			cells_for(a, nums);
+			cells_for(a, nums, unsplit);
 		for (size_t c = 0; c < ncols; c++) {
 			if (l == 0)
 				cell[l][c] = xstrdup(c < o->ndims ? o->dims[c].name : heads[c - o->ndims]);
@@ -680,11 +694,11 @@ groups_print(struct groups *g, bool only_dirty)
 	if (o->format == OUT_JSON) {
 		if (o->ndims > 0)
 			for (size_t i = 0; i < n; i++)
-				json_row(o, &rows[i], rows[i].a, false);
+				json_row(o, &rows[i], rows[i].a, false, g->unsplit);
 		if (o->total && (!only_dirty || g->total.dirty))
-			json_row(o, NULL, &g->total, true);
+			json_row(o, NULL, &g->total, true, g->unsplit);
 	} else
-		print_table(o, rows, o->ndims ? n : 0, &g->total);
+		print_table(o, rows, o->ndims ? n : 0, &g->total, g->unsplit);
 	for (size_t i = 0; i < n; i++)
 		rows[i].a->dirty = false;
 	g->total.dirty = false;

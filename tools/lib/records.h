@@ -23,6 +23,7 @@ struct call {
 	money_t cost;
 	bool unpriced;       /* no price was found for the model: cost is 0 */
 	int64_t unpriced_calls; /* a rollup cell: how many of its calls had no price */
+	bool unsplit;        /* from the origin's daily_costs: tk.input holds all tokens */
 	bool has_latency;
 	int64_t latency_ms;
 	/* Claude Code logs */

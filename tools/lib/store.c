@@ -421,6 +421,80 @@ scan_rollup(struct store *s, const struct store_query *q, store_row_fn fn, void 
 	return ok;
 }
 
+/* The origin's own daily_costs answers a question of whole UTC days by
+ * agent, tool and model on a store agentpipe never recorded into, unless a
+ * day holds calls that nobody priced (a scan would price them). */
+static int64_t
+range_count(struct store *s, const struct store_query *q, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t n = -1;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	bind_time(st, 1, q->has_since ? q->since_ms : INT64_C(-62135596800000));
+	bind_time(st, 2, q->has_until ? q->until_ms : INT64_C(253402300799000));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* The origin's own daily_costs answers a question of whole UTC days by
+ * agent, tool and model on a store agentpipe never recorded into, when it
+ * agrees with the rows (the same number of calls in the range; rows deleted
+ * or written without the logger make them differ) and holds no calls that
+ * nobody priced (a scan would price them). */
+static bool
+daily_costs_answer(struct store *s, const struct store_query *q)
+{
+	if (s->has_rollup || !q->daily_ok || q->after_id || !table_exists(s, "daily_costs"))
+		return false;
+	int64_t days = range_count(s, q,
+				   "SELECT COALESCE(sum(invocations), 0) FROM daily_costs WHERE date >= substr(?1, 1, 10)"
+				   " AND date < substr(?2, 1, 10)");
+	int64_t rows = range_count(s, q, "SELECT count(*) FROM invocations WHERE timestamp >= ?1 AND timestamp < ?2");
+	int64_t unpriced = range_count(s, q,
+				       "SELECT count(*) FROM daily_costs WHERE total_tokens > 0 AND total_cost_usd = 0"
+				       " AND date >= substr(?1, 1, 10) AND date < substr(?2, 1, 10)");
+	return days >= 0 && days == rows && unpriced == 0;
+}
+
+static bool
+scan_daily_costs(struct store *s, const struct store_query *q, store_row_fn fn, void *ctx)
+{
+	char sql[512];
+	snprintf(sql, sizeof sql,
+		 "SELECT date, agent_name, tool_name, model_name, invocations, total_tokens, total_cost_usd"
+		 " FROM daily_costs WHERE 1%s%s",
+		 q->has_since ? " AND date >= substr(?1, 1, 10)" : "", q->has_until ? " AND date < substr(?2, 1, 10)" : "");
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return sqlfail(s, "reading daily_costs");
+	if (q->has_since)
+		bind_time(st, 1, q->since_ms);
+	if (q->has_until)
+		bind_time(st, 2, q->until_ms);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct call c = {0};
+		struct str day = col_str(st, 0);
+		c.has_ts = day.p && time_parse(day.p, day.n, true, &c.ts_ms);
+		c.agent = col_str(st, 1);
+		c.tool = col_str(st, 2);
+		c.model = col_str(st, 3);
+		c.unsplit = true; /* the table keeps only input and output together */
+		c.tk.input = sqlite3_column_int64(st, 5);
+		c.cost = money_from_double(sqlite3_column_double(st, 6));
+		c.has_cost = true;
+		fn(ctx, &c, sqlite3_column_int64(st, 4));
+	}
+	bool ok = rc == SQLITE_DONE;
+	if (!ok)
+		sqlfail(s, "reading daily_costs");
+	sqlite3_finalize(st);
+	return ok;
+}
+
 bool
 store_scan(struct store *s, const struct store_query *q, store_row_fn fn, void *ctx, int64_t *max_id,
 	   bool *used_rollup)
@@ -431,7 +505,11 @@ store_scan(struct store *s, const struct store_query *q, store_row_fn fn, void *
 		return false;
 	bool ok;
 	int64_t upto = s->has_rollup && q->rollup_ok && q->after_id == 0 && rollup_intact(s) ? rollup_id(s) : -1;
-	if (upto > 0) {
+	if (daily_costs_answer(s, q)) {
+		*used_rollup = true;
+		*max_id = query_int(s, "SELECT COALESCE(max(id), 0) FROM invocations", 0);
+		ok = scan_daily_costs(s, q, fn, ctx);
+	} else if (upto > 0) {
 		*used_rollup = true;
 		if (upto > *max_id)
 			*max_id = upto;
