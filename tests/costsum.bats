@@ -573,3 +573,25 @@ OUT
 ["2026-11-02",2,1001,0.5035,null]
 OUT
 }
+
+@test "a locked store: reading and recording wait, then fail with 66 and 74, losing nothing" {
+	db=$T/lock.db
+	sed '/agentpipe.s additions/,$d' "$AGENTPIPE_SHARE/schema.sql" | sqlite3 "$db"
+	sqlite3 "$db" "INSERT INTO invocations (invocation_id, timestamp, tool_name, model_name, prompt_tokens, completion_tokens, cost_usd, status) VALUES ('o1', '2026-11-01 09:00:00', 't', 'gpt-4o', 10, 10, 0.5, 'success')"
+	# The origin's store is not in WAL mode: an exclusive lock keeps readers out too.
+	{ echo "BEGIN EXCLUSIVE;"; sleep 3; echo "COMMIT;"; } | sqlite3 "$db" &
+	locker=$!
+	sleep 0.5
+	export AGENTPIPE_BUSY_TIMEOUT=200ms
+	run "$CS" --db "$db"
+	assert_equal "$status" 66
+	assert_output --partial "database is locked"
+	run "$CS" --db "$db" --record "$CALLS"
+	assert_equal "$status" 74
+	assert_output --partial "database is locked"
+	wait "$locker"
+	run bash -c "'$CS' --db '$db' --record '$CALLS' | jq -c .recorded"
+	assert_output "4"
+	run bash -c "'$CS' --db '$db' | jq -c '[.calls,.cost_usd]'"
+	assert_output '[5,1.047]'
+}

@@ -183,7 +183,17 @@ store_open(const char *path, bool write, char *err, size_t errlen)
 		free(s);
 		return NULL;
 	}
-	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	/* How long to wait for a lock another writer holds (the origin's logger
+	 * holds its own for milliseconds); AGENTPIPE_BUSY_TIMEOUT changes it. */
+	int64_t busy = BUSY_TIMEOUT_MS;
+	const char *env = getenv("AGENTPIPE_BUSY_TIMEOUT");
+	if (env && *env && !duration_parse(env, &busy)) {
+		snprintf(err, errlen, "AGENTPIPE_BUSY_TIMEOUT takes a duration such as 500ms, not '%s'", env);
+		sqlite3_close(s->db);
+		free(s);
+		return NULL;
+	}
+	sqlite3_busy_timeout(s->db, busy > INT32_MAX ? INT32_MAX : (int)busy);
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	bool ok = true;
 	if (write) {
