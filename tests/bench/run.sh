@@ -447,7 +447,7 @@ section_db() {
 	# compare calls, prompt + completion, and cents.
 	jq -r 'select(.kind == "cost" and (.total | not)) | [.model, .calls, .total_tokens, ((.cost_usd * 100) | round)] | @tsv' \
 		"$R/origin_ours.out" | sort >"$R/origin_ours.norm" || ok=0
-	awk -F'\t' -v OFS='\t' '{ c = $5 * 100; r = (c < 0) ? -int(-c + 0.5) : int(c + 0.5); print $1, $2, $3 + $4, r }' \
+	awk -F'\t' -v OFS='\t' '{ c = $5 * 100; r = (c < 0) ? -int(-c + 0.5) : int(c + 0.5); print $1, $2, sprintf("%.0f", $3 + $4), r }' \
 		"$R/origin_sqlite.out" | sort >"$R/origin_sqlite.norm" || ok=0
 	[ -s "$R/store_ours.norm" ] || { fail "store: costsum printed no rows"; ok=0; }
 	agree "store: sqlite3 vs costsum (model calls prompt completion cents)" "$R/store_sqlite.norm" "$R/store_ours.norm" || ok=0

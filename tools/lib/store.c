@@ -289,9 +289,13 @@ scan_rows(struct store *s, const struct store_query *q, int64_t after, store_row
 	snprintf(sql, sizeof sql,
 		 "SELECT id, invocation_id, timestamp, agent_name, tool_name, model_name, prompt_tokens,"
 		 " completion_tokens, cost_usd, latency_ms, status, error_message%s FROM invocations"
-		 " WHERE id > ?1%s%s ORDER BY id",
+		 " WHERE %s%s%s%s",
 		 s->has_ours ? ", task_id, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, cost_pico" : "",
-		 q->has_since ? " AND timestamp >= ?2" : "", q->has_until ? " AND timestamp < ?3" : "");
+		 after > 0 ? "id > ?1" : "?1 = 0", q->has_since ? " AND timestamp >= ?2" : "",
+		 q->has_until ? " AND timestamp < ?3" : "",
+		 /* Only a reader that follows needs the rows in order; a range
+		  * without it lets SQLite take the timestamp index. */
+		 after > 0 ? " ORDER BY id" : "");
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return sqlfail(s, "reading invocations");
