@@ -383,6 +383,33 @@ rollup_intact(struct store *s)
 	return ok;
 }
 
+/* Prepare a query whose ?1 and ?2 are the range's bounds. */
+static sqlite3_stmt *
+prepare_range(struct store *s, const char *sql, const struct store_query *q, const char *what)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		sqlfail(s, what);
+		return NULL;
+	}
+	if (q->has_since)
+		bind_time(st, 1, q->since_ms);
+	if (q->has_until)
+		bind_time(st, 2, q->until_ms);
+	return st;
+}
+
+/* A cell's time and its agent, tool and model, in columns 0 to 3. */
+static void
+cell_start(sqlite3_stmt *st, struct call *c)
+{
+	struct str t = col_str(st, 0);
+	c->has_ts = t.p && time_parse(t.p, t.n, true, &c->ts_ms);
+	c->agent = col_str(st, 1);
+	c->tool = col_str(st, 2);
+	c->model = col_str(st, 3);
+}
+
 static bool
 scan_rollup(struct store *s, const struct store_query *q, store_row_fn fn, void *ctx)
 {
@@ -399,21 +426,13 @@ scan_rollup(struct store *s, const struct store_query *q, store_row_fn fn, void 
 			 " output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, cost_pico,"
 			 " unpriced_calls FROM agentpipe_hourly WHERE 1%s%s",
 			 q->has_since ? " AND hour >= ?1" : "", q->has_until ? " AND hour < ?2" : "");
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return sqlfail(s, "reading the rollup");
-	if (q->has_since)
-		bind_time(st, 1, q->since_ms);
-	if (q->has_until)
-		bind_time(st, 2, q->until_ms);
+	sqlite3_stmt *st = prepare_range(s, sql, q, "reading the rollup");
+	if (!st)
+		return false;
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct call c = {0};
-		struct str hour = col_str(st, 0);
-		c.has_ts = hour.p && time_parse(hour.p, hour.n, true, &c.ts_ms);
-		c.agent = col_str(st, 1);
-		c.tool = col_str(st, 2);
-		c.model = col_str(st, 3);
+		cell_start(st, &c);
 		c.task_id = col_str(st, 4);
 		c.status_text = col_str(st, 5);
 		c.status = status_from(c.status_text);
@@ -481,21 +500,13 @@ scan_daily_costs(struct store *s, const struct store_query *q, store_row_fn fn, 
 		 "SELECT date, agent_name, tool_name, model_name, invocations, total_tokens, total_cost_usd"
 		 " FROM daily_costs WHERE 1%s%s",
 		 q->has_since ? " AND date >= substr(?1, 1, 10)" : "", q->has_until ? " AND date < substr(?2, 1, 10)" : "");
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return sqlfail(s, "reading daily_costs");
-	if (q->has_since)
-		bind_time(st, 1, q->since_ms);
-	if (q->has_until)
-		bind_time(st, 2, q->until_ms);
+	sqlite3_stmt *st = prepare_range(s, sql, q, "reading daily_costs");
+	if (!st)
+		return false;
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct call c = {0};
-		struct str day = col_str(st, 0);
-		c.has_ts = day.p && time_parse(day.p, day.n, true, &c.ts_ms);
-		c.agent = col_str(st, 1);
-		c.tool = col_str(st, 2);
-		c.model = col_str(st, 3);
+		cell_start(st, &c);
 		c.unsplit = true; /* the table keeps only input and output together */
 		c.tk.input = sqlite3_column_int64(st, 5);
 		c.cost = money_from_double(sqlite3_column_double(st, 6));
