@@ -71,6 +71,9 @@ struct groups {
 	size_t nbe, cap;
 	bool blocks_dirty;
 	bool unsplit; /* answered from the origin's daily_costs: no token breakdown */
+	/* The last period of each time dimension: input comes mostly in time
+	 * order, and finding a period in a zone asks the C library several times. */
+	int64_t period_start[MAX_DIMS], period_end[MAX_DIMS];
 	struct buf key;
 };
 

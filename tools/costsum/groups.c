@@ -96,6 +96,8 @@ groups_init(struct groups *g, const struct costsum *o)
 {
 	memset(g, 0, sizeof *g);
 	g->o = o;
+	for (size_t i = 0; i < MAX_DIMS; i++)
+		g->period_start[i] = g->period_end[i] = INT64_MIN; /* empty */
 }
 
 void
@@ -147,13 +149,13 @@ key_field(struct buf *k, struct str s)
 #define NO_TIME INT64_MIN
 
 static int64_t
-period_start(const struct costsum *o, enum period_unit u, const struct call *c)
+period_start(struct groups *g, size_t dim, const struct call *c)
 {
 	if (!c->has_ts)
 		return NO_TIME;
-	int64_t start, end;
-	tz_period(o->tz, u, c->ts_ms, &start, &end);
-	return start;
+	if (c->ts_ms < g->period_start[dim] || c->ts_ms >= g->period_end[dim])
+		tz_period(g->o->tz, g->o->dims[dim].unit, c->ts_ms, &g->period_start[dim], &g->period_end[dim]);
+	return g->period_start[dim];
 }
 
 /* The key of a call, without its block (added later, once blocks are known). */
@@ -166,7 +168,7 @@ encode_key(struct groups *g, const struct call *c, const struct jfacts *facts)
 	for (size_t i = 0; i < o->ndims; i++) {
 		const struct dim *d = &o->dims[i];
 		switch (d->kind) {
-		case D_PERIOD: key_time(k, period_start(o, d->unit, c)); break;
+		case D_PERIOD: key_time(k, period_start(g, i, c)); break;
 		case D_BLOCK: break;
 		case D_AGENT: key_field(k, c->agent); break;
 		case D_TOOL: key_field(k, c->tool); break;
