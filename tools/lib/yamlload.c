@@ -181,17 +181,11 @@ is_float(const char *s, double *out)
 	return true;
 }
 
-static json_t *
-scalar_value(const yaml_event_t *ev, bool *is_number)
+json_t *
+yaml_plain_scalar(const char *s, size_t n, bool *is_number)
 {
-	const char *s = (const char *)ev->data.scalar.value;
-	size_t n = ev->data.scalar.length;
 	*is_number = false;
-	bool plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-	const char *tag = (const char *)ev->data.scalar.tag;
-	if (tag && strcmp(tag, YAML_STR_TAG) == 0)
-		plain = false;
-	if (!plain || strlen(s) != n)
+	if (strlen(s) != n)
 		return json_stringn_nocheck(s, n);
 	static const char *const nulls[] = {"", "~", "null", "Null", "NULL", NULL};
 	static const char *const trues[] = {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", NULL};
@@ -213,6 +207,21 @@ scalar_value(const yaml_event_t *ev, bool *is_number)
 		return json_real(d);
 	}
 	return json_stringn_nocheck(s, n);
+}
+
+static json_t *
+scalar_value(const yaml_event_t *ev, bool *is_number)
+{
+	const char *s = (const char *)ev->data.scalar.value;
+	size_t n = ev->data.scalar.length;
+	*is_number = false;
+	bool plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	const char *tag = (const char *)ev->data.scalar.tag;
+	if (tag && strcmp(tag, YAML_STR_TAG) == 0)
+		plain = false;
+	if (!plain)
+		return json_stringn_nocheck(s, n);
+	return yaml_plain_scalar(s, n, is_number);
 }
 
 static bool

@@ -42,6 +42,10 @@ bool yaml_key_pos(const struct yaml_doc *doc, const json_t *obj, const char *key
  * money can be read exactly; NULL when unknown. */
 const char *yaml_number_text(const struct yaml_doc *doc, const json_t *v);
 
+/* The value of a plain scalar's text s (NUL-terminated, n bytes), typed as
+ * yaml_load types it; *is_number tells a number. */
+json_t *yaml_plain_scalar(const char *s, size_t n, bool *is_number);
+
 /* Read a whole file (up to max_bytes) into memory; NULL with errno set on
  * failure, errno EFBIG when larger. */
 char *read_file(const char *path, size_t max_bytes, size_t *len);
