@@ -1,6 +1,6 @@
 #!/bin/sh
 # make demo: record the bundled call records into a fresh store, then ask it
-# what the agents cost, and read the bundled Claude Code logs.
+# what the agents cost, read the bundled Claude Code logs, and show the task board.
 set -eu
 cd "$(dirname "$0")/.."
 bin=bin
@@ -22,3 +22,6 @@ $bin/costsum --db "$db" --by day --no-total | jq -s -r 'sort_by(-.cost_usd) | .[
 echo
 echo "== Claude Code logs in examples/claude, by session and model"
 $bin/costsum --by session,model --table examples/claude
+echo
+echo "== The task board in examples/work (taskwatch --once), by state"
+$bin/taskwatch --once examples/work | jq -r 'select(.event == "snapshot") | [.state, .agent // "-", .id] | @tsv' | sort

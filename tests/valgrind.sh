@@ -28,4 +28,6 @@ vg bin/costsum --db "$db" --by month,agent --table
 vg bin/costsum --db "$db" --since 2026-11-02 --until 2026-11-05 --by day
 vg bin/costsum --calls examples/calls.ndjson
 rm -f "$db" "$db-wal" "$db-shm"
+vg bin/taskwatch --once examples/work/collaboration
+vg bin/taskwatch --once --threads 1 examples/work
 echo "1..$n"

@@ -5,8 +5,8 @@
 
 #include "jscan.h"
 
-static int
-dump_to_buf(const char *p, size_t n, void *data)
+int
+jw_dump_to_buf(const char *p, size_t n, void *data)
 {
 	buf_add(data, p, n);
 	return 0;
@@ -15,6 +15,20 @@ dump_to_buf(const char *p, size_t n, void *data)
 void
 json_escape_to(struct buf *b, const char *s, size_t n)
 {
+	/* Printable ASCII without quotes or backslashes needs no escaping: the
+	 * common case, written straight; anything else goes through jansson. */
+	size_t plain = 0;
+	while (plain < n && (unsigned char)s[plain] >= 0x20 && (unsigned char)s[plain] < 0x7f && s[plain] != '"' &&
+	       s[plain] != '\\')
+		plain++;
+	if (plain == n) {
+		buf_reserve(b, n + 2);
+		b->data[b->len++] = '"';
+		memcpy(b->data + b->len, s, n);
+		b->len += n;
+		b->data[b->len++] = '"';
+		return;
+	}
 	json_t *j = json_stringn(s, n);
 	if (!j) {
 		/* Not UTF-8: keep what is valid, replace the rest. */
@@ -39,7 +53,7 @@ json_escape_to(struct buf *b, const char *s, size_t n)
 		if (!j)
 			die(EXIT_SOFTWARE, "out of memory");
 	}
-	json_dump_callback(j, dump_to_buf, b, JSON_ENCODE_ANY | JSON_COMPACT);
+	json_dump_callback(j, jw_dump_to_buf, b, JSON_ENCODE_ANY | JSON_COMPACT);
 	json_decref(j);
 }
 
@@ -111,7 +125,7 @@ void
 jw_value(struct jw *w, const char *key, const json_t *v)
 {
 	jw_key(w, key);
-	json_dump_callback(v, dump_to_buf, &w->b, JSON_ENCODE_ANY | JSON_COMPACT);
+	json_dump_callback(v, jw_dump_to_buf, &w->b, JSON_ENCODE_ANY | JSON_COMPACT);
 }
 
 void

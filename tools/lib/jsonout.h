@@ -30,6 +30,9 @@ void jw_object_end(struct jw *w);
 void jw_end(struct jw *w);
 void jw_free(struct jw *w);
 
+/* A json_dump_callback that appends to the struct buf in data. */
+int jw_dump_to_buf(const char *p, size_t n, void *data);
+
 /* Append v as a JSON string to b. Invalid UTF-8 (from a database, say) is
  * replaced so that the output stays valid JSON. */
 void json_escape_to(struct buf *b, const char *s, size_t n);

@@ -54,9 +54,12 @@ warnx(const char *fmt, ...)
 void
 vwarnat(const char *file, long line, long col, const char *fmt, va_list ap)
 {
-	char msg[1024];
+	char msg[1024], name[1024];
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	strip_controls(msg);
+	snprintf(name, sizeof name, "%s", file); /* a file name is input too */
+	strip_controls(name);
+	file = name;
 	if (line > 0 && col > 0)
 		fprintf(stderr, "%s: %s:%ld:%ld: %s\n", progname, file, line, col, msg);
 	else if (line > 0)
