@@ -91,7 +91,8 @@ walk(const char *path, int root, size_t rel_off, dir_hook hook, void *ctx, struc
 		names[n++] = (struct dirent_name){.name = xstrndup(name, len), .len = len, .dir = isdir};
 	}
 	closedir(d);
-	qsort(names, n, sizeof *names, cmp_names);
+	if (n)
+		qsort(names, n, sizeof *names, cmp_names);
 	struct buf sub = {0};
 	for (size_t i = 0; i < n; i++) {
 		sub.len = 0;
