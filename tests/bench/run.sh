@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# tests/bench/run.sh: costsum against its peers on the same generated input.
+# tests/bench/run.sh: agentpipe against its peers on the same generated input.
 #
 #   make bench                      everything (first run generates ~4 GB of data)
 #   BENCH_SMALL=1 make bench        everything 10x smaller, for a quick check
-#   BENCH_ONLY=claude|calls|db      one section (a comma-separated list works too)
+#   BENCH_ONLY=claude|calls|db|taskwatch   one section (a comma-separated list works too)
 #
 # Sections:
 #   claude  ccusage 20.0.24 `claude daily` vs `costsum --by day,model --from claude`
 #   calls   jq and sqlite3 vs `costsum --by model --from calls` (1M and 10M lines)
 #   db      sqlite3 vs `costsum --db` on a 10M-row telemetry store, with and without
 #           agentpipe's rollup
+#   taskwatch  python3 yaml.safe_load vs `taskwatch --once` on 100k task files, the
+#           latency from a change to its event, and a burst against inotifywait
+#           (tests/bench/taskwatch.sh, sourced below)
 #
 # Each comparison prints wall time (hyperfine median), the ratio peer/costsum, peak
 # RSS of each and whether the results agree; a summary table ends the run. Bars that
@@ -59,7 +62,7 @@ label() { # 1000000 -> 1m
 want() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
 
 for s in ${ONLY//,/ }; do
-	case $s in claude | calls | db) ;; *) echo "bench: BENCH_ONLY takes claude, calls or db, not '$s'" >&2; exit 2 ;; esac
+	case $s in claude | calls | db | taskwatch) ;; *) echo "bench: BENCH_ONLY takes claude, calls, db or taskwatch, not '$s'" >&2; exit 2 ;; esac
 done
 
 say() { printf '%s\n' "$*"; }
@@ -459,6 +462,9 @@ section_db() {
 	row "store $l origin-only (row scan)" origin_sqlite origin_scan "-" "info"
 }
 
+# shellcheck source=tests/bench/taskwatch.sh
+. tests/bench/taskwatch.sh
+
 # ---- main ------------------------------------------------------------------
 TMPDIRS=()
 cleanup() { [ ${#TMPDIRS[@]} -eq 0 ] || rm -rf "${TMPDIRS[@]}"; }
@@ -468,6 +474,7 @@ need_tools
 build_gen
 mkdir -p "$D" "$R"
 want claude && install_peer
+want taskwatch && tw_setup
 
 say "agentpipe bench$([ -n "$SMALL" ] && echo ' (BENCH_SMALL: 10x smaller)')  $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 say "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
@@ -478,10 +485,11 @@ say "times: hyperfine median after warmup runs (this VM keeps only ~1.5 GB in pa
 want claude && section_claude
 want calls && section_calls
 want db && section_db
+want taskwatch && section_taskwatch
 
 hr
 say "Summary"
-printf '  %-32s %11s %11s %9s  %-12s %s\n' comparison peer costsum ratio bar result
+printf '  %-32s %11s %11s %9s  %-12s %s\n' comparison peer ours ratio bar result
 for r in "${SUMMARY[@]}"; do
 	IFS='|' read -r c p o x b v <<<"$r"
 	[ "$x" = "-" ] || [ "$x" = NaN ] || x="${x}x"

@@ -46,7 +46,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (t->valid) {
 		if (t->state == ST_NONE)
 			broken("a valid task without a state");
-		if (p.err[0])
+		if (p.err)
 			broken("a valid task with an error");
 		json_error_t e;
 		json_t *j = json_loadb(p.json.data, p.json.len, JSON_ALLOW_NUL, &e);
@@ -58,7 +58,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		if (t->state != ST_NONE || t->conflict)
 			broken("an invalid task with a state");
-		if (!p.err[0])
+		if (!p.err || !*p.err)
 			broken("an invalid task without a message");
 		if (p.err_line < 0 || p.err_col < 0)
 			broken("a negative position");

@@ -34,13 +34,31 @@ cmp_names(const void *pa, const void *pb)
 }
 
 static void
-add_found(struct found_list *list, const char *path, int root, size_t rel_off)
+add_found(struct found_list *list, const char *path, size_t name_off, int dirfd, int root, size_t rel_off)
 {
 	if (list->n == list->cap) {
 		list->cap = list->cap ? list->cap * 2 : 256;
 		list->v = xreallocarray(list->v, list->cap, sizeof *list->v);
 	}
-	list->v[list->n++] = (struct found){.path = xstrdup(path), .root = root, .rel_off = rel_off};
+	list->v[list->n++] = (struct found){
+		.path = xstrdup(path), .root = root, .rel_off = rel_off, .name_off = name_off, .dirfd = dirfd};
+}
+
+/* Directories kept open while their files are read: well under the usual
+ * limit of 1024 descriptors. */
+#define MAX_DIRFDS 512
+
+static int
+keep_dirfd(struct found_list *list, int fd)
+{
+	if (list->ndirfds >= MAX_DIRFDS)
+		return -1;
+	int kept = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (kept < 0)
+		return -1;
+	list->dirfds = xreallocarray(list->dirfds, list->ndirfds + 1, sizeof *list->dirfds);
+	list->dirfds[list->ndirfds++] = kept;
+	return kept;
 }
 
 static bool
@@ -90,6 +108,10 @@ walk(const char *path, int root, size_t rel_off, dir_hook hook, void *ctx, struc
 		size_t len = strlen(name);
 		names[n++] = (struct dirent_name){.name = xstrndup(name, len), .len = len, .dir = isdir};
 	}
+	bool files = false;
+	for (size_t i = 0; i < n && !files; i++)
+		files = !names[i].dir;
+	int kept = files ? keep_dirfd(list, dirfd(d)) : -1;
 	closedir(d);
 	if (n)
 		qsort(names, n, sizeof *names, cmp_names);
@@ -99,12 +121,13 @@ walk(const char *path, int root, size_t rel_off, dir_hook hook, void *ctx, struc
 		buf_adds(&sub, path);
 		if (sub.len == 0 || sub.data[sub.len - 1] != '/')
 			buf_addc(&sub, '/');
+		size_t name_off = sub.len;
 		buf_add(&sub, names[i].name, names[i].len);
 		buf_addc(&sub, '\0');
 		if (names[i].dir)
 			walk(sub.data, root, rel_off, hook, ctx, list, depth + 1);
 		else
-			add_found(list, sub.data, root, rel_off);
+			add_found(list, sub.data, name_off, kept, root, rel_off);
 		free(names[i].name);
 	}
 	buf_free(&sub);
@@ -127,10 +150,15 @@ found_list_free(struct found_list *list)
 		buf_free(&list->v[i].line);
 	}
 	free(list->v);
+	for (size_t i = 0; i < list->ndirfds; i++)
+		close(list->dirfds[i]);
+	free(list->dirfds);
 	memset(list, 0, sizeof *list);
 }
 
-enum { CHUNK = 32 };
+/* Files per chunk, and how many chunks the readers may run ahead of
+ * delivery (this bounds the memory of a snapshot). */
+enum { CHUNK = 32, AHEAD = 64 };
 
 struct reader {
 	struct found_list *list;
@@ -139,6 +167,7 @@ struct reader {
 	size_t nchunks;
 	atomic_size_t next;
 	atomic_bool *done;
+	size_t delivered; /* chunks delivered, under mu */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 };
@@ -148,7 +177,10 @@ read_one(struct found *f, size_t max_size, const char *snapshot_ts)
 {
 	if (f->skip)
 		return;
-	task_read(f->path, f->path + f->rel_off, max_size, &f->p);
+	if (f->dirfd >= 0)
+		task_read_at(f->dirfd, f->path + f->name_off, f->path + f->rel_off, max_size, &f->p);
+	else
+		task_read(f->path, f->path + f->rel_off, max_size, &f->p);
 	if (snapshot_ts && f->p.exists)
 		format_event(&f->line, "snapshot", snapshot_ts, f->path, NULL, NULL, &f->p);
 }
@@ -161,6 +193,10 @@ read_chunks(void *arg)
 		size_t c = atomic_fetch_add(&r->next, 1);
 		if (c >= r->nchunks)
 			break;
+		pthread_mutex_lock(&r->mu);
+		while (c >= r->delivered + AHEAD)
+			pthread_cond_wait(&r->cv, &r->mu);
+		pthread_mutex_unlock(&r->mu);
 		size_t end = (c + 1) * CHUNK < r->list->n ? (c + 1) * CHUNK : r->list->n;
 		for (size_t i = c * CHUNK; i < end; i++)
 			read_one(&r->list->v[i], r->max_size, r->snapshot_ts);
@@ -208,6 +244,10 @@ scan_read(struct found_list *list, int nthreads, size_t max_size, const char *sn
 		size_t end = (c + 1) * CHUNK < list->n ? (c + 1) * CHUNK : list->n;
 		for (size_t i = c * CHUNK; i < end; i++)
 			deliver(ctx, &list->v[i]);
+		pthread_mutex_lock(&r.mu);
+		r.delivered = c + 1;
+		pthread_cond_broadcast(&r.cv);
+		pthread_mutex_unlock(&r.mu);
 	}
 	for (int t = 0; t < started; t++)
 		pthread_join(th[t], NULL);

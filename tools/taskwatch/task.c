@@ -201,7 +201,8 @@ set_error(struct parsed *out, long line, long col, const char *msg)
 	out->info.valid = false;
 	out->err_line = line;
 	out->err_col = col;
-	snprintf(out->err, sizeof out->err, "%s", msg);
+	free(out->err);
+	out->err = xstrdup(msg);
 }
 
 /* The id a path gives: the file name without its extension. */
@@ -226,7 +227,8 @@ task_parse(const char *rel, const char *text, size_t len, size_t max_size, struc
 	t->valid = true;
 	out->exists = true;
 	out->json.len = 0;
-	out->err[0] = '\0';
+	free(out->err);
+	out->err = NULL;
 	out->err_line = out->err_col = 0;
 
 	if (len > max_size) {
@@ -321,12 +323,20 @@ read_error(const char *rel, int err, struct parsed *out)
 void
 task_read(const char *path, const char *rel, size_t max_size, struct parsed *out)
 {
+	task_read_at(AT_FDCWD, path, rel, max_size, out);
+}
+
+void
+task_read_at(int dirfd, const char *name, const char *rel, size_t max_size, struct parsed *out)
+{
 	memset(&out->info, 0, sizeof out->info);
 	out->exists = false;
 	out->json.len = 0;
+	free(out->err);
+	out->err = NULL;
 	/* O_NOFOLLOW: a symlink never leads out of the tree; O_NONBLOCK: a FIFO
 	 * named like a task does not hang the watcher. */
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP)
 			read_error(rel, errno, out);
@@ -407,6 +417,8 @@ parsed_free(struct parsed *p)
 {
 	task_info_free(&p->info);
 	buf_free(&p->json);
+	free(p->err);
+	p->err = NULL;
 }
 
 void

@@ -62,7 +62,7 @@ struct parsed {
 	bool exists; /* false: gone, or not a regular file */
 	struct buf json;
 	long err_line, err_col; /* 0 when the error has no position */
-	char err[256];
+	char *err; /* the message, when not valid */
 };
 
 /* task.c */
@@ -72,8 +72,11 @@ bool is_task_name(const char *name);
 bool is_ignored_dir(const char *name);
 /* Parse text as the task file at rel (its path below the root). */
 void task_parse(const char *rel, const char *text, size_t len, size_t max_size, struct parsed *out);
-/* Read and parse the file at path; out->exists says whether there was one. */
+/* Read and parse the file at path; out->exists says whether there was one.
+ * task_read_at opens name relative to the directory dirfd instead, sparing
+ * the kernel the walk down the whole path. */
 void task_read(const char *path, const char *rel, size_t max_size, struct parsed *out);
+void task_read_at(int dirfd, const char *name, const char *rel, size_t max_size, struct parsed *out);
 void task_info_free(struct task_info *t);
 void task_info_copy(struct task_info *dst, const struct task_info *src);
 void parsed_free(struct parsed *p);
@@ -114,6 +117,8 @@ struct found {
 	char *path; /* as printed: root + "/" + rel */
 	int root;
 	size_t rel_off; /* where rel starts in path */
+	size_t name_off; /* where the file name starts in path */
+	int dirfd;       /* its directory, open, or -1 */
 	bool skip;      /* known unchanged: not read */
 	struct parsed p;
 	struct buf line; /* its snapshot event, when scan_read was asked for it */
@@ -121,6 +126,8 @@ struct found {
 struct found_list {
 	struct found *v;
 	size_t n, cap;
+	int *dirfds; /* the directories' descriptors the files refer to */
+	size_t ndirfds;
 };
 /* Called for each directory before it is listed (to watch it); false stops
  * the walk below it. */
