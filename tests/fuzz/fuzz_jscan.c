@@ -1,7 +1,8 @@
 /* fuzz_jscan: jscan_line against jansson, the parser it claims to agree with.
  * For each input (one line): jscan accepts exactly when json_loadb() with no
  * flags returns an object, and then every field jscan extracts equals what
- * the jansson tree holds at the same place. */
+ * the jansson tree holds at the same place. Also: json_escape_to's shortcut
+ * for plain ASCII writes what jansson writes for the same bytes. */
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "jscan.h"
+#include "jsonout.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -127,9 +129,34 @@ compare(const struct jfacts *f, const json_t *root)
 		same_value(f->extra_names[i], &f->extra[i], member(root, f->extra_names[i]));
 }
 
+static int
+dump_cb(const char *p, size_t n, void *data)
+{
+	buf_add(data, p, n);
+	return 0;
+}
+
+/* The input as a string, escaped by json_escape_to and by jansson. */
+static void
+check_escape(const uint8_t *data, size_t size)
+{
+	json_t *j = json_stringn((const char *)data, size);
+	if (!j)
+		return; /* not UTF-8: json_escape_to repairs it, jansson refuses */
+	struct buf ours = {0}, theirs = {0};
+	json_escape_to(&ours, (const char *)data, size);
+	json_dump_callback(j, dump_cb, &theirs, JSON_ENCODE_ANY | JSON_COMPACT);
+	if (ours.len != theirs.len || memcmp(ours.data, theirs.data, ours.len) != 0)
+		mismatch("(escape)", "json_escape_to differs from jansson", NULL);
+	buf_free(&ours);
+	buf_free(&theirs);
+	json_decref(j);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	check_escape(data, size);
 	static struct arena scratch;
 	static const char *const extra[] = {"team", "labels"};
 	struct jfacts f;
