@@ -181,8 +181,10 @@ read_one(struct found *f, size_t max_size, const char *snapshot_ts)
 		task_read_at(f->dirfd, f->path + f->name_off, f->path + f->rel_off, max_size, &f->p);
 	else
 		task_read(f->path, f->path + f->rel_off, max_size, &f->p);
-	if (snapshot_ts && f->p.exists)
+	if (snapshot_ts && f->p.exists) {
 		format_event(&f->line, "snapshot", snapshot_ts, f->path, NULL, NULL, &f->p);
+		buf_free(&f->p.json); /* in the line now; freed where it was made */
+	}
 }
 
 static void *
@@ -205,6 +207,7 @@ read_chunks(void *arg)
 		pthread_cond_broadcast(&r->cv);
 		pthread_mutex_unlock(&r->mu);
 	}
+	task_read_done();
 	return NULL;
 }
 

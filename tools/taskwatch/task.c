@@ -305,6 +305,8 @@ task_parse(const char *rel, const char *text, size_t len, size_t max_size, struc
 		free(status);
 }
 
+static _Thread_local struct buf read_buf;
+
 /* A file that is there but cannot be read is an invalid task, not a gone one. */
 static void
 read_error(const char *rel, int err, struct parsed *out)
@@ -348,7 +350,10 @@ task_read_at(int dirfd, const char *name, const char *rel, size_t max_size, stru
 		return;
 	}
 	size_t cap = (size_t)st.st_size < max_size ? (size_t)st.st_size + 1 : max_size + 1;
-	char *text = xmalloc(cap + 1);
+	/* Each thread reads into its own buffer, kept between files. */
+	if (read_buf.cap < cap + 1)
+		buf_reserve(&read_buf, cap + 1);
+	char *text = read_buf.data;
 	size_t len = 0;
 	for (;;) {
 		ssize_t r = read(fd, text + len, cap - len);
@@ -357,7 +362,6 @@ task_read_at(int dirfd, const char *name, const char *rel, size_t max_size, stru
 		if (r < 0) {
 			int e = errno;
 			close(fd);
-			free(text);
 			read_error(rel, e, out);
 			return;
 		}
@@ -370,7 +374,8 @@ task_read_at(int dirfd, const char *name, const char *rel, size_t max_size, stru
 			if (cap > max_size)
 				break; /* enough to know it is too large */
 			cap = cap * 2 > max_size + 1 ? max_size + 1 : cap * 2;
-			text = xrealloc(text, cap + 1);
+			buf_reserve(&read_buf, cap + 1);
+			text = read_buf.data;
 		}
 	}
 	close(fd);
@@ -381,7 +386,12 @@ task_read_at(int dirfd, const char *name, const char *rel, size_t max_size, stru
 	out->info.ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
 	if (len > max_size)
 		out->info.size = st.st_size;
-	free(text);
+}
+
+void
+task_read_done(void)
+{
+	buf_free(&read_buf);
 }
 
 void

@@ -77,6 +77,8 @@ void task_parse(const char *rel, const char *text, size_t len, size_t max_size, 
  * the kernel the walk down the whole path. */
 void task_read(const char *path, const char *rel, size_t max_size, struct parsed *out);
 void task_read_at(int dirfd, const char *name, const char *rel, size_t max_size, struct parsed *out);
+/* Free the calling thread's read buffer. */
+void task_read_done(void);
 void task_info_free(struct task_info *t);
 void task_info_copy(struct task_info *dst, const struct task_info *src);
 void parsed_free(struct parsed *p);

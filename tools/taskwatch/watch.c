@@ -89,6 +89,7 @@ mono_ms(void)
 static void
 finish(int code)
 {
+	task_read_done();
 	out_close();
 	exit(code);
 }
@@ -928,5 +929,6 @@ watch_run(const struct options *o)
 	for (int i = 0; i < w.nroots; i++)
 		free(w.roots[i].path);
 	free(w.roots);
+	task_read_done();
 	return EXIT_OK;
 }
