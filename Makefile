@@ -17,7 +17,7 @@ CPPFLAGS += -D_GNU_SOURCE -Itools/lib
 CFLAGS ?= -O2 -g
 LDLIBS = -lsqlite3 -lyaml -ljansson -lpthread -lm
 
-TOOLS = costsum taskwatch
+TOOLS = costsum taskwatch budgetgate
 LIB_SRC = $(wildcard tools/lib/*.c)
 MAN = $(wildcard man/*.[157])
 

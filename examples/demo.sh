@@ -1,6 +1,7 @@
 #!/bin/sh
 # make demo: record the bundled call records into a fresh store, then ask it
-# what the agents cost, read the bundled Claude Code logs, and show the task board.
+# what the agents cost, read the bundled Claude Code logs, show the task board
+# and check the example budgets.
 set -eu
 cd "$(dirname "$0")/.."
 bin=bin
@@ -25,3 +26,8 @@ $bin/costsum --by session,model --table examples/claude
 echo
 echo "== The task board in examples/work (taskwatch --once), by state"
 $bin/taskwatch --once examples/work | jq -r 'select(.event == "snapshot") | [.state, .agent // "-", .id] | @tsv' | sort
+echo
+echo "== Budgets (examples/budgets.yaml) on 2026-11-20 at noon UTC; the exit code is the verdict"
+rc=0
+$bin/budgetgate -b examples/budgets.yaml --db "$db" --now 2026-11-20T12:00:00Z --table || rc=$?
+echo "budgetgate exit code: $rc (0 within every limit, 1 a soft limit reached, 2 a hard one)"

@@ -30,4 +30,12 @@ vg bin/costsum --calls examples/calls.ndjson
 rm -f "$db" "$db-wal" "$db-shm"
 vg bin/taskwatch --once examples/work/collaboration
 vg bin/taskwatch --once --threads 1 examples/work
+bg=tests/fixtures/budgetgate
+db=$(mktemp -u).db
+bin/costsum --db "$db" --record "$bg/calls.ndjson" >/dev/null
+vg bin/budgetgate -b "$bg/budgets.yaml" --now 2026-11-03T12:34:56Z "$bg/calls.ndjson"
+vg bin/budgetgate -b "$bg/budgets.yaml" --now 2026-11-03T12:34:56Z --db "$db" --table
+vg bin/budgetgate -b "$bg/policies.yaml" --profile production --format markdown --db "$db"
+vg bin/budgetgate -b "$bg/budgets.yaml" --lenient --format github examples/claude
+rm -f "$db" "$db-wal" "$db-shm"
 echo "1..$n"

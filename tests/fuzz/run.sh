@@ -7,7 +7,8 @@
 #                                            regressions/<target>/ once, print TAP
 #   tests/fuzz/run.sh --build [target...]    only build
 #
-# Targets are tests/fuzz/fuzz_<target>.c: jscan claude yaml ndjson money_time.
+# Targets are tests/fuzz/fuzz_<target>.c: jscan claude yaml ndjson money_time
+# yamlfast task budgets.
 # Everything built or found goes under build/fuzz/: the binaries, the library
 # compiled with coverage (-fsanitize=fuzzer-no-link,address,undefined), the
 # growing corpora corpus-<target>/, crashes under artifacts/<target>/ and the
@@ -29,12 +30,12 @@ top=$(cd "$here/../.." && pwd)
 cd "$top" || exit 1
 out=build/fuzz
 cc=${CLANG:-clang}
-all_targets=(jscan claude yaml ndjson money_time)
+all_targets=(jscan claude yaml ndjson money_time yamlfast task budgets)
 
 # The largest input worth trying, and a dictionary, per target.
 max_len() {
 	case $1 in
-	jscan | claude | yaml) echo 4096 ;;
+	jscan | claude | yaml | yamlfast | task | budgets) echo 4096 ;;
 	ndjson) echo 1024 ;;
 	*) echo 256 ;;
 	esac
@@ -42,7 +43,8 @@ max_len() {
 dict_for() {
 	case $1 in
 	jscan | claude) echo "$here/json.dict" ;;
-	yaml) echo "$here/yaml.dict" ;;
+	yaml | task | budgets) echo "$here/yaml.dict" ;;
+	yamlfast) echo "$here/yamlfast.dict" ;;
 	esac
 }
 
@@ -115,7 +117,8 @@ build_lib() {
 
 build_target() {
 	local t=$1 bin=$out/fuzz_$1
-	if stale "$bin" "$here/fuzz_$t.c" "${lib_objs[@]}" tools/lib/*.h; then
+	# A target may compile in a tool's own source (fuzz_task: task.c).
+	if stale "$bin" "$here/fuzz_$t.c" "${lib_objs[@]}" tools/lib/*.h tools/*/*.[ch]; then
 		echo "cc fuzz_$t.c" >>"$buildlog"
 		# shellcheck disable=SC2086
 		"$cc" $base_flags $warn $san -fsanitize=fuzzer "$here/fuzz_$t.c" "${lib_objs[@]}" $libs -o "$bin" \

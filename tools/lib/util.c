@@ -253,12 +253,19 @@ arena_free(struct arena *a)
 
 static char outbuf[1 << 16];
 static size_t outlen;
+static int epipe_code = EXIT_OK;
+
+void
+out_on_epipe(int code)
+{
+	epipe_code = code;
+}
 
 static void
 out_fail(void)
 {
 	if (errno == EPIPE)
-		_exit(EXIT_OK); /* the reader went away: nothing more to say */
+		_exit(epipe_code); /* the reader went away: nothing more to say */
 	die(EXIT_IOERR, "write error on standard output:");
 }
 

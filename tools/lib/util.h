@@ -83,6 +83,9 @@ void arena_free(struct arena *a);
 void out_write(const void *p, size_t n);
 void out_flush(void);
 void out_close(void); /* at exit: flush and check */
+/* The exit code when the reader has gone away (0 unless set): a gate that
+ * knows its verdict keeps it even when nobody reads its rows. */
+void out_on_epipe(int code);
 
 /* 64-bit FNV-1a; good enough for hashing keys in memory. */
 uint64_t hash64(const void *p, size_t n);

@@ -1,0 +1,300 @@
+/* spend.c: what each budget's window holds, in one pass over the spend.
+ * Every call (or rollup cell) is offered to every budget whose window holds
+ * it and whose match takes it. From the store, the union of the windows is
+ * read once, cut at every window edge so that each piece is answered by the
+ * coarsest table that is still exact there: the daily or hourly rollup where
+ * the piece's edges fall on UTC days or hours, the rows elsewhere. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "budgetgate.h"
+#include "store.h"
+#include "util.h"
+
+void
+spend_init(struct spend *s, const struct budgets *b)
+{
+	memset(s, 0, sizeof *s);
+	s->b = b;
+	s->sum = xcalloc(b->n ? b->n : 1, sizeof *s->sum);
+	for (size_t i = 0; i < b->n; i++)
+		s->sum[i].first_ts = INT64_MAX;
+}
+
+void
+spend_free(struct spend *s)
+{
+	free(s->sum);
+	strmap_free(&s->unpriced);
+	s->sum = NULL;
+}
+
+static __int128
+tokens_of(const struct tokens *tk)
+{
+	return (__int128)tk->input + tk->output + tk->cache_read + tk->cache_write + tk->cache_write_1h;
+}
+
+static bool
+in_window(const struct budget *b, const struct call *c)
+{
+	if (b->kind == P_TOTAL)
+		return true;
+	return c->has_ts && c->ts_ms >= b->start && c->ts_ms < b->end;
+}
+
+void
+spend_add(struct spend *s, const struct call *c, int64_t ncalls)
+{
+	int64_t unpriced = c->unpriced ? ncalls : c->unpriced_calls;
+	bool unpriced_counts = false, undated = false;
+	__int128 tk = tokens_of(&c->tk);
+	for (size_t i = 0; i < s->b->n; i++) {
+		const struct budget *b = &s->b->v[i];
+		if (!in_window(b, c)) {
+			/* A call without a time cannot be placed: a gate must not
+			 * pass over it in silence. */
+			if (!c->has_ts && budget_matches(b, c))
+				undated = true;
+			continue;
+		}
+		if (!budget_matches(b, c))
+			continue;
+		struct budget_sum *u = &s->sum[i];
+		u->spent += c->cost;
+		u->tokens += tk;
+		u->calls += ncalls;
+		if (c->has_ts && c->ts_ms < u->first_ts)
+			u->first_ts = c->ts_ms;
+		if (unpriced && b->has_limit_usd)
+			unpriced_counts = true;
+	}
+	if (unpriced_counts) {
+		struct str m = c->model.p ? c->model : (struct str){"(no model)", 10};
+		struct strmap_slot *slot = strmap_put(&s->unpriced, m.p, m.n, NULL);
+		slot->value = (void *)((intptr_t)slot->value + unpriced);
+	}
+	if (undated)
+		s->undated += ncalls;
+}
+
+static void
+spend_merge(struct spend *into, const struct spend *from)
+{
+	for (size_t i = 0; i < into->b->n; i++) {
+		struct budget_sum *a = &into->sum[i];
+		const struct budget_sum *b = &from->sum[i];
+		a->spent += b->spent;
+		a->tokens += b->tokens;
+		a->calls += b->calls;
+		if (b->first_ts < a->first_ts)
+			a->first_ts = b->first_ts;
+	}
+	strmap_foreach(&from->unpriced, slot) {
+		struct strmap_slot *d = strmap_put(&into->unpriced, slot->key, slot->len, NULL);
+		d->value = (void *)((intptr_t)d->value + (intptr_t)slot->value);
+	}
+	into->undated += from->undated;
+}
+
+/* Call records and Claude Code logs, read as costsum reads them. */
+
+static void
+sink_call(void *p, const struct call *c, int sign, const struct call_src *src)
+{
+	(void)src;
+	/* Only a followed Claude Code log takes a message back; budgetgate does
+	 * not follow, so every call arrives once. */
+	if (sign > 0)
+		spend_add(p, c, 1);
+}
+
+#define MAX_SINKS 64
+
+int
+spend_from_inputs(struct spend *s, const struct usage_opts *uo, char **paths, int npaths, bool claude)
+{
+	struct spend *sinks = xcalloc(MAX_SINKS, sizeof *sinks);
+	void *ptrs[MAX_SINKS];
+	ptrs[0] = s;
+	for (int i = 1; i < MAX_SINKS; i++) {
+		spend_init(&sinks[i], s->b);
+		ptrs[i] = &sinks[i];
+	}
+	struct usage_reader *r = usage_new(uo, sink_call, ptrs, MAX_SINKS);
+	for (int i = 0; i < npaths; i++)
+		usage_add_path(r, paths[i]);
+	int status = EXIT_OK;
+	if (claude && usage_add_claude_defaults(r) == 0 && npaths == 0) {
+		warnx("no Claude Code logs found (CLAUDE_CONFIG_DIR, ~/.config/claude/projects, ~/.claude/projects)");
+		status = EXIT_NOINPUT;
+	}
+	int run = usage_run(r, NULL);
+	if (run != EXIT_OK)
+		status = run;
+	/* A gate never says ok about spend it never read. */
+	if (status == EXIT_OK && usage_stats(r)->files == 0) {
+		warnx("no input files: nothing to judge the budgets on");
+		status = EXIT_NOINPUT;
+	}
+	for (int i = 1; i < usage_threads(r); i++)
+		spend_merge(s, &sinks[i]);
+	s->bad_lines += usage_stats(r)->bad;
+	usage_free(r);
+	for (int i = 1; i < MAX_SINKS; i++)
+		spend_free(&sinks[i]);
+	free(sinks);
+	/* Bad lines are budgetgate's to judge (65 unless --lenient). */
+	return status == EXIT_DATAERR ? EXIT_OK : status;
+}
+
+/* The store. */
+
+enum piece_mode { PIECE_ROWS, PIECE_HOURLY, PIECE_DAILY };
+
+struct piece {
+	bool has_since, has_until;
+	int64_t since, until;
+	enum piece_mode mode;
+};
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static bool
+aligned(bool has, int64_t t, int64_t unit)
+{
+	return !has || t % unit == 0;
+}
+
+static void
+add_piece(struct piece **v, size_t *n, size_t *cap, bool hs, int64_t since, bool hu, int64_t until,
+	  enum piece_mode mode)
+{
+	if (hs && hu && since >= until)
+		return;
+	/* Next to a piece read the same way: one read for both. */
+	if (*n && (*v)[*n - 1].mode == mode && (*v)[*n - 1].has_until && hs && (*v)[*n - 1].until == since) {
+		(*v)[*n - 1].has_until = hu;
+		(*v)[*n - 1].until = until;
+		return;
+	}
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		*v = xreallocarray(*v, *cap, sizeof **v);
+	}
+	(*v)[(*n)++] = (struct piece){hs, hu, since, until, mode};
+}
+
+/* A part of the union between two window edges: hour-aligned in its middle
+ * (the rollup answers that), with rows at its unaligned ends. */
+static void
+plan_part(struct piece **v, size_t *n, size_t *cap, bool hs, int64_t a, bool hu, int64_t b, bool daily_ok)
+{
+	if (aligned(hs, a, MS_PER_DAY) && aligned(hu, b, MS_PER_DAY) && daily_ok) {
+		add_piece(v, n, cap, hs, a, hu, b, PIECE_DAILY);
+		return;
+	}
+	if (aligned(hs, a, MS_PER_HOUR) && aligned(hu, b, MS_PER_HOUR)) {
+		add_piece(v, n, cap, hs, a, hu, b, PIECE_HOURLY);
+		return;
+	}
+	/* Round inward to whole UTC hours (floor division: times may precede 1970). */
+	int64_t a_up = a, b_down = b;
+	if (hs) {
+		int64_t q = a / MS_PER_HOUR - (a % MS_PER_HOUR < 0);
+		a_up = (q + (a - q * MS_PER_HOUR != 0)) * MS_PER_HOUR;
+	}
+	if (hu) {
+		int64_t q = b / MS_PER_HOUR - (b % MS_PER_HOUR < 0);
+		b_down = q * MS_PER_HOUR;
+	}
+	if (hs && hu && a_up >= b_down) {
+		add_piece(v, n, cap, hs, a, hu, b, PIECE_ROWS);
+		return;
+	}
+	if (hs && a_up != a)
+		add_piece(v, n, cap, true, a, true, a_up, PIECE_ROWS);
+	add_piece(v, n, cap, hs, a_up, hu, b_down, PIECE_HOURLY);
+	if (hu && b_down != b)
+		add_piece(v, n, cap, true, b_down, true, b, PIECE_ROWS);
+}
+
+/* The pieces that cover the union of the windows, in time order. */
+static size_t
+plan(const struct budgets *bs, struct piece **out)
+{
+	size_t nedges = 0, npieces = 0, cap = 0;
+	int64_t *e = xcalloc(2 * bs->n + 1, sizeof *e);
+	bool total = false, daily_ok = true;
+	for (size_t i = 0; i < bs->n; i++) {
+		const struct budget *b = &bs->v[i];
+		/* The origin's daily_costs knows neither task nor status. */
+		if (b->nglobs[MF_TASK_ID] || b->nglobs[MF_STATUS])
+			daily_ok = false;
+		if (b->kind == P_TOTAL) {
+			total = true;
+			continue;
+		}
+		e[nedges++] = b->start;
+		e[nedges++] = b->end;
+	}
+	qsort(e, nedges, sizeof *e, cmp_i64);
+	size_t u = 0;
+	for (size_t i = 0; i < nedges; i++)
+		if (u == 0 || e[u - 1] != e[i])
+			e[u++] = e[i];
+	*out = NULL;
+	if (total)
+		plan_part(out, &npieces, &cap, false, 0, u > 0, u ? e[0] : 0, daily_ok);
+	for (size_t i = 0; i + 1 < u; i++)
+		plan_part(out, &npieces, &cap, true, e[i], true, e[i + 1], daily_ok);
+	if (total && u > 0)
+		plan_part(out, &npieces, &cap, true, e[u - 1], false, 0, daily_ok);
+	free(e);
+	return npieces;
+}
+
+static void
+store_cell(void *p, const struct call *c, int64_t ncalls)
+{
+	spend_add(p, c, ncalls);
+}
+
+int
+spend_from_store(struct spend *s, const char *path, const struct price_table *prices)
+{
+	char err[1024];
+	struct store *st = store_open(path, false, err, sizeof err);
+	if (!st) {
+		warnx("%s", err);
+		return EXIT_NOINPUT;
+	}
+	store_set_prices(st, prices);
+	struct piece *pieces;
+	size_t n = plan(s->b, &pieces);
+	int status = EXIT_OK;
+	for (size_t i = 0; i < n && status == EXIT_OK; i++) {
+		struct store_query q = {
+			.has_since = pieces[i].has_since,
+			.has_until = pieces[i].has_until,
+			.since_ms = pieces[i].since,
+			.until_ms = pieces[i].until,
+			.rollup_ok = pieces[i].mode != PIECE_ROWS,
+			.daily_ok = pieces[i].mode == PIECE_DAILY,
+		};
+		int64_t max_id = 0;
+		bool used_rollup;
+		if (!store_scan(st, &q, store_cell, s, &max_id, &used_rollup)) {
+			warnx("%s: %s", path, store_errmsg(st));
+			status = EXIT_NOINPUT;
+		}
+	}
+	free(pieces);
+	store_close(st);
+	return status;
+}
