@@ -508,3 +508,255 @@ EOF
 	run -78 "$BG" -b "$T/both.yaml" "$C"
 	assert_output "budgetgate: $T/both.yaml:3:1: a file holds either budgets: or the origin's policies:, not both"
 }
+
+# ---- --annotate ---------------------------------------------------------------
+
+# The budgets and spend of the annotate tests: six budgets, two calls.
+annotate_setup() {
+	cat >"$B" <<'YAML'
+budgets:
+  big: {period: total, limit_usd: 100, match: {agent: ["backend*", "ops", "frontend"]}}
+  small: {period: day, limit_usd: 12, soft_pct: 80, match: {agent: "backend*"}}
+  sonnet: {period: total, limit_usd: 11, match: {model: "claude-sonnet-*"}}
+  tokens: {period: total, limit_tokens: 1000, match: {tool: "*"}}
+  gone: {period: total, limit_tokens: 100, match: {agent: "front*"}}
+  qa: {period: week, limit_tokens: 10000, match: {agent: qa}}
+YAML
+	cat >"$C" <<'CALLS'
+{"id":"a","ts":"2026-11-03T10:00:00Z","agent":"backend","model":"claude-sonnet-4-5","input_tokens":100,"output_tokens":10,"cost_usd":10}
+{"id":"b","ts":"2026-11-03T10:00:00Z","agent":"frontend","model":"gpt-4o","input_tokens":100,"output_tokens":10,"cost_usd":0.5}
+CALLS
+}
+
+@test "--annotate: the tightest budget that takes each request, exactly" {
+	annotate_setup
+	run bash -c "printf '%s\n' '{\"id\":1,\"agent\":\"backend\"}' '{\"id\":2,\"agent\":\"backend\",\"model\":\"claude-sonnet-4-5\"}' \
+		'{\"id\":3,\"agent\":\"frontend\",\"model\":\"gpt-4o\"}' '{\"id\":4,\"agent\":\"qa\",\"tool\":\"codex\"}' \
+		'{\"id\":5,\"agent\":\"qa\"}' '{\"id\":6,\"agent\":\"nobody\"}' '{\"id\":7,\"agent_name\":\"backend-api\"}' |
+		'$BG' -b '$B' --annotate --spend '$C' --now 2026-11-03T12:00:00Z"
+	assert_success
+	assert_output - <<'OUT'
+{"id":1,"agent":"backend","budget":{"name":"small","status":"soft","used_pct":83.33,"remaining_usd":2,"remaining_tokens":null,"period":"day"}}
+{"id":2,"agent":"backend","model":"claude-sonnet-4-5","budget":{"name":"sonnet","status":"ok","used_pct":90.9,"remaining_usd":1,"remaining_tokens":null,"period":"total"}}
+{"id":3,"agent":"frontend","model":"gpt-4o","budget":{"name":"gone","status":"hard","used_pct":110,"remaining_usd":null,"remaining_tokens":0,"period":"total"}}
+{"id":4,"agent":"qa","tool":"codex","budget":{"name":"tokens","status":"ok","used_pct":22,"remaining_usd":null,"remaining_tokens":780,"period":"total"}}
+{"id":5,"agent":"qa","budget":{"name":"qa","status":"ok","used_pct":0,"remaining_usd":null,"remaining_tokens":10000,"period":"week"}}
+{"id":6,"agent":"nobody","budget":null}
+{"id":7,"agent_name":"backend-api","budget":{"name":"small","status":"soft","used_pct":83.33,"remaining_usd":2,"remaining_tokens":null,"period":"day"}}
+OUT
+}
+
+@test "--annotate: unknown fields kept byte for byte, an old budget replaced, from the store and from files" {
+	annotate_setup
+	line='  {"id":"u", "x" : 1.50e0, "nested": {"budget": 1, "a": [1, 2, "}"]}, "s": "\u00e9\"}", "agent": "qa"}  '
+	printf '%s\n' "$line" >"$T/req.ndjson"
+	run "$BG" -b "$B" --annotate --spend "$C" --now 2026-11-03T12:00:00Z "$T/req.ndjson"
+	assert_success
+	assert_output '  {"id":"u", "x" : 1.50e0, "nested": {"budget": 1, "a": [1, 2, "}"]}, "s": "\u00e9\"}", "agent": "qa","budget":{"name":"qa","status":"ok","used_pct":0,"remaining_usd":null,"remaining_tokens":10000,"period":"week"}}'
+	printf '%s\n' '{"budget":{"name":"old"},"id":7, "agent":"qa","budget":3}' '{}' '{"budget":null}' >"$T/req.ndjson"
+	run "$BG" -b "$B" --annotate --spend "$C" --now 2026-11-03T12:00:00Z - <"$T/req.ndjson"
+	assert_success
+	assert_output - <<'OUT'
+{"id":7, "agent":"qa","budget":{"name":"qa","status":"ok","used_pct":0,"remaining_usd":null,"remaining_tokens":10000,"period":"week"}}
+{"budget":null}
+{"budget":null}
+OUT
+	# The same state from the store that costsum recorded.
+	"$BIN/costsum" --db "$T/t.db" --record "$C" >/dev/null
+	run bash -c "echo '{\"agent\":\"backend\"}' | '$BG' -b '$B' --annotate --db '$T/t.db' --now 2026-11-03T12:00:00Z | jq -c .budget"
+	assert_output '{"name":"small","status":"soft","used_pct":83.33,"remaining_usd":2,"remaining_tokens":null,"period":"day"}'
+	# The output is what jq reads back: every line valid JSON.
+	run bash -c "'$BG' -b '$B' --annotate --spend '$C' --now 2026-11-03T12:00:00Z '$T/req.ndjson' | jq -c . | wc -l"
+	assert_output 3
+}
+
+@test "--annotate: bad lines are named and skipped (65, or 0 with --lenient); unreadable spend stops it" {
+	annotate_setup
+	printf '%s\n' '{"agent":"qa"}' '{"agent":' '[1]' '{"agent":5}' '' '{"agent":"qa","id":2}' >"$T/req.ndjson"
+	run --separate-stderr -65 "$BG" -b "$B" --annotate --spend "$C" --now 2026-11-03T12:00:00Z "$T/req.ndjson"
+	assert_equal "${#lines[@]}" 2
+	assert_line --index 1 --partial '"agent":"qa","id":2,"budget":{"name":"qa"'
+	assert_equal "$stderr" "budgetgate: $T/req.ndjson:2:10: the line ends inside a JSON value (truncated?)
+budgetgate: $T/req.ndjson:3:2: not a JSON object
+budgetgate: $T/req.ndjson:4: agent takes a string
+budgetgate: 3 bad lines skipped"
+	run --separate-stderr -0 "$BG" -b "$B" --annotate --lenient --spend "$C" --now 2026-11-03T12:00:00Z "$T/req.ndjson"
+	assert_equal "${#lines[@]}" 2
+	# Spend with an unpriced model: no request is annotated from a short sum.
+	echo '{"id":"u","ts":"2026-11-03T10:00:00Z","agent":"ops","model":"mystery-9","input_tokens":10}' >>"$C"
+	echo '{"agent":"qa"}' >"$T/one.ndjson"
+	run --separate-stderr -65 "$BG" -b "$B" --annotate --spend "$C" --now 2026-11-03T12:00:00Z "$T/one.ndjson"
+	assert_output ""
+	run -0 "$BG" -b "$B" --annotate --lenient --spend "$C" --now 2026-11-03T12:00:00Z "$T/one.ndjson"
+	run -66 "$BG" -b "$B" --annotate --lenient --spend "$C" "$T/missing.ndjson"
+}
+
+@test "--annotate, --enforce, --watch: usage errors exit 64" {
+	budget day "limit_usd: 10"
+	run -64 "$BG" -b "$B" --annotate --enforce
+	assert_output "budgetgate: --enforce cannot be given with another of --annotate, --enforce and --watch"
+	run -64 "$BG" -b "$B" --annotate --table
+	assert_output "budgetgate: --annotate writes records: --format json only"
+	run -64 "$BG" -b "$B" --annotate --db "$T/t.db" --spend "$C"
+	run -64 "$BG" -b "$B" --spend "$C"
+	run -64 "$BG" -b "$B" --watch 5
+	assert_output "budgetgate: --watch takes a duration from 10ms to 366d such as 5s or 1m, not '5'"
+	run -64 "$BG" -b "$B" --watch 1s --format github
+}
+
+# ---- --enforce ----------------------------------------------------------------
+
+@test "--enforce: a request that would reach a hard limit is denied; estimates add up within the stream; exit 2" {
+	cat >"$B" <<'YAML'
+budgets:
+  daily: {period: day, limit_usd: 10}
+  tokens: {period: day, limit_tokens: 100000, match: {agent: "tok*"}}
+  soft: {period: day, limit_usd: 1, enforce: soft}
+YAML
+	call a 2026-11-03T10:00:00Z 9.5
+	cat >"$T/req.ndjson" <<'REQ'
+{"id":"r1","agent":"backend","route":{"model":"claude-sonnet-4-5","est_cost_usd":0.3,"action":"allow"}}
+{"id":"r2","agent":"backend","route":{"model":"claude-sonnet-4-5","action":"allow","reason":"cheapest","est_cost_usd":0.5,"fallbacks":["x"]},"extra":{"k":[1]}}
+{"id":"r3","agent":"backend","route":{"action":"deny","reason":"policy: no","est_cost_usd":0}}
+{"id":"r4","agent":"backend","model":"claude-sonnet-4-5","prompt_tokens":50000,"output_tokens":2000}
+{"id":"r5","agent":"backend","model":"claude-sonnet-4-5","input_tokens":50000,"output_tokens":2000,"route":null}
+{"id":"r6","agent":"tok1","input_tokens":99000,"route":{"est_cost_usd":0}}
+{"id":"r7","agent":"tok2","input_tokens":1000,"output_tokens":0,"route":{"est_cost_usd":0}}
+REQ
+	run -2 "$BG" -b "$B" --enforce --spend "$C" --now 2026-11-03T12:00:00Z "$T/req.ndjson"
+	assert_output - <<'OUT'
+{"id":"r1","agent":"backend","route":{"model":"claude-sonnet-4-5","est_cost_usd":0.3,"action":"allow"}}
+{"id":"r2","agent":"backend","route":{"model":"claude-sonnet-4-5","est_cost_usd":0.5,"fallbacks":["x"],"action":"deny","reason":"Budget Exceeded: Request would exceed daily budget ($10.30 / $10.00)","denied_by":"daily"},"extra":{"k":[1]}}
+{"id":"r3","agent":"backend","route":{"action":"deny","reason":"policy: no","est_cost_usd":0}}
+{"id":"r4","agent":"backend","model":"claude-sonnet-4-5","prompt_tokens":50000,"output_tokens":2000}
+{"id":"r5","agent":"backend","model":"claude-sonnet-4-5","input_tokens":50000,"output_tokens":2000,"route":{"action":"deny","reason":"Budget Exceeded: Request would exceed daily budget ($10.16 / $10.00)","denied_by":"daily"}}
+{"id":"r6","agent":"tok1","input_tokens":99000,"route":{"est_cost_usd":0}}
+{"id":"r7","agent":"tok2","input_tokens":1000,"output_tokens":0,"route":{"est_cost_usd":0,"action":"deny","reason":"Budget Exceeded: Request would exceed daily budget (100,000 / 100,000 tokens)","denied_by":"tokens"}}
+OUT
+	# Nothing denied: every line as it came, exit 0.
+	head -n 1 "$T/req.ndjson" >"$T/ok.ndjson"
+	run -0 "$BG" -b "$B" --enforce --spend "$C" --now 2026-11-03T12:00:00Z "$T/ok.ndjson"
+	assert_output "$(cat "$T/ok.ndjson")"
+	# Only a deny that was there: still 2.
+	sed -n 3p "$T/req.ndjson" >"$T/denied.ndjson"
+	run -2 "$BG" -b "$B" --enforce --spend "$C" --now 2026-11-03T12:00:00Z "$T/denied.ndjson"
+	assert_output "$(cat "$T/denied.ndjson")"
+}
+
+@test "--enforce: after --annotate in a pipeline; an unpriced estimate or a bad line exits 65" {
+	budget day "limit_usd: 10"
+	call a 2026-11-03T10:00:00Z 9.9
+	"$BIN/costsum" --db "$T/t.db" --record "$C" >/dev/null
+	run -2 bash -c "echo '{\"id\":1,\"agent\":\"x\",\"route\":{\"est_cost_usd\":0.1}}' |
+		'$BG' -b '$B' --db '$T/t.db' --now 2026-11-03T12:00:00Z --annotate |
+		'$BG' -b '$B' --db '$T/t.db' --now 2026-11-03T12:00:00Z --enforce | jq -c '[.budget.remaining_usd, .route.action, .route.reason]'
+		exit \${PIPESTATUS[2]}"
+	assert_output '[0.1,"deny","Budget Exceeded: Request would exceed daily budget ($10.00 / $10.00)"]'
+	echo '{"id":1,"model":"mystery-9","input_tokens":10}' >"$T/req.ndjson"
+	run --separate-stderr -65 "$BG" -b "$B" --enforce --db "$T/t.db" --now 2026-11-03T12:00:00Z "$T/req.ndjson"
+	assert_output "$(cat "$T/req.ndjson")"
+	assert_equal "$stderr" "budgetgate: no price for model 'mystery-9' (1 request): its cost was estimated as \$0"
+	run -0 "$BG" -b "$B" --enforce --lenient --db "$T/t.db" --now 2026-11-03T12:00:00Z "$T/req.ndjson"
+	echo '{"id":1,"route":{"est_cost_usd":"lots"}}' >"$T/req.ndjson"
+	run --separate-stderr -65 "$BG" -b "$B" --enforce --db "$T/t.db" --now 2026-11-03T12:00:00Z "$T/req.ndjson"
+	assert_equal "$stderr" "budgetgate: $T/req.ndjson:1: route.est_cost_usd takes an amount of dollars, 0 or more
+budgetgate: 1 bad line skipped"
+}
+
+# ---- --watch ------------------------------------------------------------------
+
+# wait_lines FILE N: until FILE has N lines (at most 10 s).
+wait_lines() {
+	local i
+	for i in $(seq 100); do
+		[ "$(wc -l <"$1")" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "waited in vain for $2 lines in $1: $(wc -l <"$1")" >&2
+	return 1
+}
+
+@test "--watch: every row first, then the rows that changed; SIGTERM ends it with 0" {
+	cat >"$B" <<'YAML'
+budgets:
+  all: {period: total, limit_usd: 100}
+  front: {period: total, limit_usd: 100, match: {agent: "front*"}}
+YAML
+	call a 2026-11-03T10:00:00Z 1
+	"$BIN/costsum" --db "$T/t.db" --record "$C" >/dev/null
+	"$BG" -b "$B" --db "$T/t.db" --watch 100ms >"$T/w.out" 2>"$T/w.err" &
+	pid=$!
+	wait_lines "$T/w.out" 2
+	: >"$C"
+	call b 2026-11-03T11:00:00Z 2
+	"$BIN/costsum" --db "$T/t.db" --record "$C" >/dev/null
+	wait_lines "$T/w.out" 3
+	kill -TERM "$pid"
+	status=0
+	wait "$pid" || status=$?
+	assert_equal "$status" 0
+	run jq -c '[.name,.spent_usd,.calls]' "$T/w.out"
+	assert_output - <<'OUT'
+["all",1,1]
+["front",0,0]
+["all",3,2]
+OUT
+	assert_equal "$(cat "$T/w.err")" ""
+}
+
+@test "--watch: a closed pipe ends it quietly; a store that cannot be read at the start exits 66" {
+	budget total "limit_usd: 100"
+	call a 2026-11-03T10:00:00Z 1
+	"$BIN/costsum" --db "$T/t.db" --record "$C" >/dev/null
+	run timeout 10 bash -c "'$BG' -b '$B' --db '$T/t.db' --watch 50ms | head -n 1 >/dev/null; echo \${PIPESTATUS[0]}"
+	assert_output 0
+	run -66 timeout 10 "$BG" -b "$B" --db "$T/none.db" --watch 50ms
+}
+
+# ---- the CI examples ----------------------------------------------------------
+
+# The gate's command line in a CI file: the line marked for this test.
+gate_command() {
+	grep 'tests/budgetgate.bats runs this line' "$1" | sed -e 's/^[[:space:]]*\(- \)\{0,1\}//' -e 's/[[:space:]]*#.*$//'
+}
+
+# ci_data LEVEL: a store whose spend today is ok, soft or hard for examples/ci/budgets.yaml.
+ci_data() {
+	local cost
+	case $1 in ok) cost=5 ;; soft) cost=45 ;; hard) cost=60 ;; esac
+	mkdir -p "$T/ci/$1"
+	printf '{"id":"ci-%s","ts":"%s","agent":"ci","model":"claude-sonnet-4-5","input_tokens":10,"output_tokens":1,"cost_usd":%s}\n' \
+		"$1" "$CI_NOW" "$cost" >"$T/ci/$1/calls.ndjson"
+	"$BIN/costsum" --db "$T/ci/$1/t.db" --record "$T/ci/$1/calls.ndjson" >/dev/null
+}
+
+@test "CI examples: the GitHub and GitLab gates exit 0, 1, 2 on ok, soft and hard spend, 78 on a broken budgets file" {
+	E=$REPO/examples/ci
+	[ -f "$E/budgets.yaml" ]
+	# One instant for the data and the gates (appended as --now), so a run
+	# across midnight cannot move the data out of its day.
+	CI_NOW=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+	for f in github-budget-gate.yml gitlab-budget-gate.yml; do
+		cmd=$(gate_command "$E/$f")
+		[ -n "$cmd" ]
+		[[ "$cmd" == budgetgate* ]]
+		mkdir -p "$T/repo/ci" "$T/bin"
+		cp "$E/budgets.yaml" "$T/repo/ci/budgets.yaml"
+		ln -sf "$BG" "$T/bin/budgetgate"
+		for level in ok soft hard; do
+			[ -f "$T/ci/$level/t.db" ] || ci_data $level
+			run bash -c "cd '$T/repo' && export BUDGETS=ci/budgets.yaml PATH='$T/bin':\$PATH AGENTPIPE_DB='$T/ci/$level/t.db' && GITHUB_STEP_SUMMARY= $cmd --now $CI_NOW"
+			case $level in ok) assert_equal "$status" 0 ;; soft) assert_equal "$status" 1 ;; hard) assert_equal "$status" 2 ;; esac
+		done
+		[[ "$f" != github* ]] || assert_line --index 0 --partial "::error title=Budget team-daily::Budget exceeded: daily spending at 120%"
+		printf 'budgets:\n  - {name: x, period: fortnight, limit_usd: 1}\n' >"$T/repo/ci/budgets.yaml"
+		run bash -c "cd '$T/repo' && export BUDGETS=ci/budgets.yaml PATH='$T/bin':\$PATH AGENTPIPE_DB='$T/ci/ok/t.db' && $cmd --now $CI_NOW"
+		assert_equal "$status" 78
+	done
+	# GitLab lets exactly the soft verdict pass; 78 fails the job.
+	run grep -A1 '^  allow_failure:' "$E/gitlab-budget-gate.yml"
+	assert_line --index 1 --regexp '^    exit_codes: \[1\]$'
+	# The budgets file itself is valid and has the limits the data assumes.
+	run "$BG" -b "$E/budgets.yaml" --db "$T/ci/ok/t.db" --now "$CI_NOW"
+	assert_success
+}

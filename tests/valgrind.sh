@@ -37,5 +37,7 @@ vg bin/budgetgate -b "$bg/budgets.yaml" --now 2026-11-03T12:34:56Z "$bg/calls.nd
 vg bin/budgetgate -b "$bg/budgets.yaml" --now 2026-11-03T12:34:56Z --db "$db" --table
 vg bin/budgetgate -b "$bg/policies.yaml" --profile production --format markdown --db "$db"
 vg bin/budgetgate -b "$bg/budgets.yaml" --lenient --format github examples/claude
+vg bin/budgetgate -b "$bg/budgets.yaml" --now 2026-11-03T12:34:56Z --db "$db" --annotate "$bg/requests.ndjson"
+vg bin/budgetgate -b "$bg/budgets.yaml" --now 2026-11-03T12:34:56Z --spend "$bg/calls.ndjson" --enforce "$bg/requests.ndjson"
 rm -f "$db" "$db-wal" "$db-shm"
 echo "1..$n"

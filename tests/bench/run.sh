@@ -62,7 +62,7 @@ label() { # 1000000 -> 1m
 want() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
 
 for s in ${ONLY//,/ }; do
-	case $s in claude | calls | db | taskwatch) ;; *) echo "bench: BENCH_ONLY takes claude, calls, db or taskwatch, not '$s'" >&2; exit 2 ;; esac
+	case $s in claude | calls | db | taskwatch | budgetgate) ;; *) echo "bench: BENCH_ONLY takes claude, calls, db, taskwatch or budgetgate, not '$s'" >&2; exit 2 ;; esac
 done
 
 say() { printf '%s\n' "$*"; }
@@ -464,6 +464,8 @@ section_db() {
 
 # shellcheck source=tests/bench/taskwatch.sh
 . tests/bench/taskwatch.sh
+# shellcheck source=tests/bench/budgetgate.sh
+. tests/bench/budgetgate.sh
 
 # ---- main ------------------------------------------------------------------
 TMPDIRS=()
@@ -486,6 +488,7 @@ want claude && section_claude
 want calls && section_calls
 want db && section_db
 want taskwatch && section_taskwatch
+want budgetgate && section_budgetgate
 
 hr
 say "Summary"

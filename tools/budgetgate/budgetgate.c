@@ -1,6 +1,8 @@
 /* budgetgate: soft and hard budgets over what the agents spent, and a gate
  * for CI by exit code: 0 within every limit, 1 a soft limit reached, 2 a
- * hard one; 64 and above when it could not do the job. */
+ * hard one; 64 and above when it could not do the job. --annotate and
+ * --enforce take request records through instead; --watch checks again
+ * and again. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -13,7 +15,10 @@
 #include "util.h"
 #include "yamlload.h"
 
+enum mode { MODE_CHECK, MODE_ANNOTATE, MODE_ENFORCE, MODE_WATCH };
+
 struct options {
+	enum mode mode;
 	const char *budgets_path;
 	struct budgets_opts bo;
 	const char *db;         /* the store; NULL: inputs, or the default store */
@@ -24,7 +29,11 @@ struct options {
 	bool has_now;
 	int64_t now;
 	enum out_format format;
+	bool has_format;
 	struct usage_opts uo;
+	char **spend;           /* --spend: annotate and enforce read the spend here */
+	int nspend;
+	int64_t interval_ms;    /* --watch */
 };
 
 #define BUDGETS_MAX_BYTES (4u << 20)
@@ -36,53 +45,25 @@ usage(int code)
 	fprintf(f,
 		"usage: budgetgate -b BUDGETS [--profile NAME] [--db FILE | [--claude] [FILE|DIR|-]...]\n"
 		"                  [--from calls|claude] [--now TIME] [--timezone ZONE] [--lenient]\n"
-		"                  [--format json|table|github|markdown | --table]\n"
+		"                  [--format json|table|github|markdown | --table] [--watch DURATION]\n"
+		"       budgetgate -b BUDGETS --annotate|--enforce [--db FILE | [--claude] [--spend PATH]...]\n"
+		"                  [--now TIME] [--lenient] [REQUESTS|-]...\n"
 		"  -b, --budgets FILE  the budgets (agentpipe's budgets file or the origin's policies.yaml)\n"
 		"  --profile NAME      the profile of a policies.yaml (default: default)\n"
 		"  --db FILE           the telemetry store (the default without inputs)\n"
 		"  --now TIME          judge as at this RFC 3339 time\n"
-		"Exit: 0 ok, 1 a soft limit reached, 2 a hard limit reached, 64 and above: an error.\n"
+		"  --annotate          add the tightest budget's state to each request record\n"
+		"  --enforce           deny requests that would cross a hard limit\n"
+		"  --spend PATH        with --annotate or --enforce: call records or logs to read the spend from\n"
+		"  --watch DURATION    check every DURATION and write the rows that change\n"
+		"Exit: 0 ok, 1 a soft limit reached, 2 a hard limit reached or a request denied,\n"
+		"64 and above: an error.\n"
 		"See budgetgate(1).\n");
 	exit(code);
 }
 
-/* Name unpriced models, in name order so that runs compare. */
 static int
-cmp_slot(const void *a, const void *b)
-{
-	const struct strmap_slot *x = *(const struct strmap_slot *const *)a, *y = *(const struct strmap_slot *const *)b;
-	return strcmp(x->key, y->key);
-}
-
-/* Spend the gate could not read: named on stderr; true when there was any. */
-static bool
-report_unreadable(const struct spend *s, bool lenient)
-{
-	const char *then = lenient ? "counted as $0 (--lenient)" : "the gate cannot judge it";
-	const struct strmap_slot **v = xcalloc(s->unpriced.count + 1, sizeof *v);
-	size_t n = 0;
-	strmap_foreach(&s->unpriced, slot) v[n++] = slot;
-	qsort(v, n, sizeof *v, cmp_slot);
-	for (size_t i = 0; i < n; i++) {
-		char name[128];
-		snprintf(name, sizeof name, "%.*s", (int)(v[i]->len > 100 ? 100 : v[i]->len), v[i]->key);
-		strip_controls(name);
-		long calls = (long)(intptr_t)v[i]->value;
-		warnx("no price for model '%s' (%ld call%s in a budget): %s", name, calls, calls == 1 ? "" : "s", then);
-	}
-	free(v);
-	if (s->undated)
-		warnx("%lld call%s without a time: no window can hold %s (%s)", (long long)s->undated,
-		      s->undated == 1 ? "" : "s", s->undated == 1 ? "it" : "them",
-		      lenient ? "left out" : s->undated == 1 ? "the gate cannot judge it" : "the gate cannot judge them");
-	if (s->bad_lines)
-		warnx("%llu bad line%s skipped: %s", (unsigned long long)s->bad_lines, s->bad_lines == 1 ? "" : "s",
-		      lenient ? "--lenient" : "the gate cannot judge what they spent");
-	return n || s->undated || s->bad_lines;
-}
-
-static int
-budgetgate(struct options *o)
+load_budgets(struct options *o, struct budgets *b)
 {
 	size_t len;
 	char *text = read_file(o->budgets_path, BUDGETS_MAX_BYTES, &len);
@@ -91,17 +72,23 @@ budgetgate(struct options *o)
 		      errno == EFBIG ? "larger than 4 MiB" : strerror(errno));
 		return EXIT_CONFIG;
 	}
-	struct budgets b;
 	struct budgets_error err;
-	bool ok = budgets_parse(text, len, &o->bo, &b, &err);
+	bool ok = budgets_parse(text, len, &o->bo, b, &err);
 	free(text);
 	if (!ok) {
 		warnat(o->budgets_path, err.line, err.col, "%s", err.message);
 		return EXIT_CONFIG;
 	}
-	int64_t now = o->has_now ? o->now : time_now_ms();
-	budgets_windows(&b, now);
+	return EXIT_OK;
+}
 
+static int
+budgetgate(struct options *o)
+{
+	struct budgets b;
+	int status = load_budgets(o, &b);
+	if (status)
+		return status;
 	struct price_table prices = {0};
 	if (!prices_load(&prices, share_path("prices.yaml"))) {
 		prices_free(&prices);
@@ -109,18 +96,49 @@ budgetgate(struct options *o)
 		return EXIT_CONFIG;
 	}
 	o->uo.prices = &prices;
+	bool streaming = o->mode == MODE_ANNOTATE || o->mode == MODE_ENFORCE;
+	struct spend_source src = {.uo = &o->uo};
+	if (streaming) {
+		src.paths = o->spend;
+		src.npaths = o->nspend;
+		src.claude = o->claude;
+	} else {
+		src.paths = o->paths;
+		src.npaths = o->npaths;
+		src.claude = o->claude;
+	}
+	if (o->db || (src.npaths == 0 && !src.claude))
+		src.db = o->db ? o->db : store_default_path();
+
+	if (o->mode == MODE_WATCH) {
+		struct watch_opts wo = {.interval_ms = o->interval_ms, .has_now = o->has_now, .now = o->now,
+					.lenient = o->lenient, .src = &src, .prices = &prices};
+		status = watch_budgets(&b, &wo);
+		prices_free(&prices);
+		budgets_free(&b);
+		return status;
+	}
+
+	int64_t now = o->has_now ? o->now : time_now_ms();
+	budgets_windows(&b, now);
 	struct spend s;
 	spend_init(&s, &b);
-	int read_status;
-	if (o->db || (o->npaths == 0 && !o->claude))
-		read_status = spend_from_store(&s, o->db ? o->db : store_default_path(), &prices);
-	else
-		read_status = spend_from_inputs(&s, &o->uo, o->paths, o->npaths, o->claude);
+	int read_status = spend_read(&s, &src, &prices);
 
 	/* Spend that could not be read gets no verdict at all: rows from what
 	 * was read would understate it. */
-	int status = read_status;
-	if (!read_status) {
+	status = read_status;
+	if (!read_status && streaming) {
+		/* Nor does a request: the state it would be judged on is short. */
+		if (report_unreadable(&s, o->lenient) && !o->lenient)
+			status = EXIT_DATAERR;
+		else {
+			struct stream_opts so = {.mode = o->mode == MODE_ANNOTATE ? STREAM_ANNOTATE : STREAM_ENFORCE,
+						 .paths = o->paths, .npaths = o->npaths, .lenient = o->lenient,
+						 .now = now, .prices = &prices};
+			status = stream_requests(&b, &s, &so);
+		}
+	} else if (!read_status) {
 		status = report(&b, &s, now, o->format);
 		bool unreadable = report_unreadable(&s, o->lenient);
 		if (status < 64 && unreadable && !o->lenient)
@@ -132,6 +150,14 @@ budgetgate(struct options *o)
 	return status;
 }
 
+static void
+set_mode(struct options *o, enum mode m, const char *flag)
+{
+	if (o->mode != MODE_CHECK && o->mode != m)
+		die(EXIT_USAGE, "%s cannot be given with another of --annotate, --enforce and --watch", flag);
+	o->mode = m;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -139,7 +165,7 @@ main(int argc, char **argv)
 	struct options o = {.format = OUT_JSON, .uo = {.from = FROM_AUTO, .mode = COST_AUTO, .dedup_ids = true}};
 	const char *now = NULL;
 	enum { OPT_PROFILE = 256, OPT_DB, OPT_CLAUDE, OPT_FROM, OPT_NOW, OPT_TZ, OPT_LENIENT, OPT_TABLE, OPT_FORMAT,
-	       OPT_THREADS, OPT_VERSION };
+	       OPT_THREADS, OPT_VERSION, OPT_ANNOTATE, OPT_ENFORCE, OPT_WATCH, OPT_SPEND };
 	static const struct option longopts[] = {
 		{"budgets", required_argument, NULL, 'b'},
 		{"profile", required_argument, NULL, OPT_PROFILE},
@@ -152,6 +178,10 @@ main(int argc, char **argv)
 		{"table", no_argument, NULL, OPT_TABLE},
 		{"format", required_argument, NULL, OPT_FORMAT},
 		{"threads", required_argument, NULL, OPT_THREADS},
+		{"annotate", no_argument, NULL, OPT_ANNOTATE},
+		{"enforce", no_argument, NULL, OPT_ENFORCE},
+		{"watch", required_argument, NULL, OPT_WATCH},
+		{"spend", required_argument, NULL, OPT_SPEND},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
@@ -174,8 +204,25 @@ main(int argc, char **argv)
 		case OPT_NOW: now = optarg; break;
 		case OPT_TZ: o.bo.timezone = optarg; break;
 		case OPT_LENIENT: o.lenient = true; break;
-		case OPT_TABLE: o.format = OUT_TABLE; break;
+		case OPT_TABLE:
+			o.format = OUT_TABLE;
+			o.has_format = true;
+			break;
+		case OPT_ANNOTATE: set_mode(&o, MODE_ANNOTATE, "--annotate"); break;
+		case OPT_ENFORCE: set_mode(&o, MODE_ENFORCE, "--enforce"); break;
+		case OPT_WATCH:
+			set_mode(&o, MODE_WATCH, "--watch");
+			if (!duration_parse(optarg, &o.interval_ms) || o.interval_ms < 10 ||
+			    o.interval_ms > 366 * MS_PER_DAY)
+				die(EXIT_USAGE, "--watch takes a duration from 10ms to 366d such as 5s or 1m, not '%s'",
+				    optarg);
+			break;
+		case OPT_SPEND:
+			o.spend = xreallocarray(o.spend, (size_t)o.nspend + 1, sizeof *o.spend);
+			o.spend[o.nspend++] = optarg;
+			break;
 		case OPT_FORMAT:
+			o.has_format = true;
 			if (strcmp(optarg, "json") == 0)
 				o.format = OUT_JSON;
 			else if (strcmp(optarg, "table") == 0)
@@ -204,8 +251,16 @@ main(int argc, char **argv)
 	o.npaths = argc - optind;
 	if (!o.budgets_path)
 		die(EXIT_USAGE, "-b BUDGETS is required: the budgets file (see agentpipe-budgets(5))");
-	if (o.db && (o.npaths > 0 || o.claude))
+	bool streaming = o.mode == MODE_ANNOTATE || o.mode == MODE_ENFORCE;
+	if (o.nspend && !streaming)
+		die(EXIT_USAGE, "--spend goes with --annotate or --enforce; a check reads the spend from its FILE arguments");
+	if (streaming && o.db && (o.nspend > 0 || o.claude))
+		die(EXIT_USAGE, "--db reads the store alone: give either --db or --spend and --claude");
+	if (!streaming && o.db && (o.npaths > 0 || o.claude))
 		die(EXIT_USAGE, "--db reads the store alone: give either --db or files and --claude");
+	if (o.mode != MODE_CHECK && o.has_format && o.format != OUT_JSON)
+		die(EXIT_USAGE, "%s writes records: --format json only",
+		    streaming ? (o.mode == MODE_ANNOTATE ? "--annotate" : "--enforce") : "--watch");
 	if (now && !time_parse(now, strlen(now), true, &o.now))
 		die(EXIT_USAGE, "--now takes an RFC 3339 time such as 2026-11-03T12:00:00Z, not '%s'", now);
 	o.has_now = now != NULL;
@@ -217,6 +272,7 @@ main(int argc, char **argv)
 		tz_close(z);
 	}
 	int status = budgetgate(&o);
+	free(o.spend);
 	out_close();
 	return status;
 }

@@ -7,6 +7,10 @@
  *                 over call records and Claude Code logs
  *   report.c      each budget's verdict, and its rows: NDJSON, a table,
  *                 GitHub workflow commands, Markdown
+ *   stream.c      request records: --annotate adds the tightest budget's
+ *                 state, --enforce denies what would cross a hard limit
+ *   watch.c       --watch: check again every interval, write the rows that
+ *                 changed
  */
 #ifndef BUDGETGATE_H
 #define BUDGETGATE_H
@@ -77,6 +81,12 @@ void budgets_free(struct budgets *b);
 void budgets_windows(struct budgets *b, int64_t now);
 /* Does the budget take this call (its match, not its window)? */
 bool budget_matches(const struct budget *b, const struct call *c);
+/* The text of a call's field as a match sees it ("" when missing; a call
+ * without a status is a success). Not NUL-terminated. */
+struct str call_field(const struct call *c, enum match_field f);
+/* Does the budget's match take this text for field f? True when the budget
+ * tests no glob on f. */
+bool budget_field_matches(const struct budget *b, enum match_field f, const char *text);
 
 /* What was spent inside each budget's window. Tokens are 128-bit so that no
  * input can overflow them. */
@@ -90,6 +100,12 @@ struct budget_sum {
 struct spend {
 	const struct budgets *b;
 	struct budget_sum *sum;   /* one per budget */
+	/* Which budgets take a call, by the values of the fields their globs
+	 * test: fnmatch is asked once a combination, not once a call. */
+	bool tested[MF_COUNT];
+	struct strmap match_cache; /* key -> uint64_t set, one bit a budget */
+	struct arena match_sets;
+	struct buf key;
 	struct strmap unpriced;   /* model -> calls without a price inside a dollar budget */
 	int64_t undated;          /* calls without a time that a windowed budget takes */
 	uint64_t bad_lines;
@@ -102,6 +118,20 @@ void spend_add(struct spend *s, const struct call *c, int64_t ncalls);
 /* Both return an exit code: 0, or EXIT_NOINPUT when something could not be read. */
 int spend_from_store(struct spend *s, const char *path, const struct price_table *prices);
 int spend_from_inputs(struct spend *s, const struct usage_opts *uo, char **paths, int npaths, bool claude);
+
+/* Where the spend comes from: the store, or paths and Claude Code's logs. */
+struct spend_source {
+	const char *db;        /* NULL: the paths */
+	const struct usage_opts *uo;
+	char **paths;
+	int npaths;
+	bool claude;
+};
+/* Read it into s (freshly initialised); an exit code as above. */
+int spend_read(struct spend *s, const struct spend_source *src, const struct price_table *prices);
+/* Name on stderr the spend that could not be judged (unpriced models,
+ * undated calls, bad lines); true when there was any. */
+bool report_unreadable(const struct spend *s, bool lenient);
 
 enum out_format { OUT_JSON, OUT_TABLE, OUT_GITHUB, OUT_MARKDOWN };
 
@@ -120,5 +150,37 @@ int report(const struct budgets *b, const struct spend *s, int64_t now, enum out
 /* "Budget warning: daily spending at 81% of limit ($8.10 / $10.00)" */
 void verdict_message(const struct budget *b, const struct budget_sum *s, const struct verdict *v,
 		     struct buf *out);
+/* "daily", "weekly", "monthly", "total", or the rolling period as written. */
+void period_word(const struct budget *b, struct buf *out);
+/* A count in decimal (grouped: "1,000"); a percentage in hundredths as
+ * used_pct prints it ("81", "16.2", "1.06"). buf: 64 bytes. */
+size_t count_text(__int128 v, char *buf, bool grouped);
+size_t pct_text(int64_t centi, char *buf);
+/* One budget's record, as check mode writes it, into out. */
+void budget_row(const struct budget *b, const struct budget_sum *s, const struct verdict *v, struct buf *out);
+
+/* --annotate and --enforce: request records from paths ("-" or none:
+ * standard input) to standard output. Returns the exit code. */
+enum stream_mode { STREAM_ANNOTATE, STREAM_ENFORCE };
+struct stream_opts {
+	enum stream_mode mode;
+	char **paths;
+	int npaths;
+	bool lenient;
+	int64_t now;
+	const struct price_table *prices;
+};
+int stream_requests(const struct budgets *b, const struct spend *s, struct stream_opts *o);
+
+/* --watch: check every interval_ms until a signal or a closed pipe. */
+struct watch_opts {
+	int64_t interval_ms;
+	bool has_now;
+	int64_t now;
+	bool lenient;
+	const struct spend_source *src;
+	const struct price_table *prices;
+};
+int watch_budgets(struct budgets *b, const struct watch_opts *o);
 
 #endif

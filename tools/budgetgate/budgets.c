@@ -521,11 +521,8 @@ budgets_windows(struct budgets *bs, int64_t now)
 	}
 }
 
-/* The text of a call's field, NUL-terminated for fnmatch: in buf when it
- * fits, else in *heap. A missing field is empty; a call without a status is
- * a success, as the records say. */
-static const char *
-field_text(const struct call *c, enum match_field f, char *buf, size_t n, char **heap)
+struct str
+call_field(const struct call *c, enum match_field f)
 {
 	struct str s = STR_NULL;
 	switch (f) {
@@ -540,14 +537,30 @@ field_text(const struct call *c, enum match_field f, char *buf, size_t n, char *
 		break;
 	case MF_COUNT: break;
 	}
-	if (!s.p)
-		return "";
+	return s.p ? s : (struct str){"", 0};
+}
+
+/* The text of a call's field, NUL-terminated for fnmatch: in buf when it
+ * fits, else in *heap. */
+static const char *
+field_text(const struct call *c, enum match_field f, char *buf, size_t n, char **heap)
+{
+	struct str s = call_field(c, f);
 	char *dst = buf;
 	if (s.n >= n)
 		dst = *heap = xmalloc(s.n + 1);
 	memcpy(dst, s.p, s.n);
 	dst[s.n] = '\0';
 	return dst;
+}
+
+bool
+budget_field_matches(const struct budget *b, enum match_field f, const char *text)
+{
+	for (size_t k = 0; k < b->nglobs[f]; k++)
+		if (fnmatch(b->globs[f][k], text, 0) == 0)
+			return true;
+	return b->nglobs[f] == 0;
 }
 
 bool

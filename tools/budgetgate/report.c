@@ -76,7 +76,7 @@ budget_verdict(const struct budget *b, const struct budget_sum *s, int64_t now, 
 	}
 }
 
-static size_t
+size_t
 pct_text(int64_t centi, char *buf)
 {
 	int n;
@@ -90,10 +90,10 @@ pct_text(int64_t centi, char *buf)
 }
 
 /* A 128-bit count in decimal, with thousands separators when grouped. */
-static size_t
+size_t
 count_text(__int128 v, char *buf, bool grouped)
 {
-	char tmp[48];
+	char tmp[64];
 	size_t n = 0, k = 0;
 	bool neg = v < 0;
 	unsigned __int128 u = neg ? (unsigned __int128)(-(v + 1)) + 1 : (unsigned __int128)v;
@@ -115,7 +115,7 @@ count_text(__int128 v, char *buf, bool grouped)
 
 static const char *const status_names[] = {"ok", "soft", "hard"};
 
-static void
+void
 period_word(const struct budget *b, struct buf *out)
 {
 	switch (b->kind) {
@@ -158,8 +158,8 @@ jw_time(struct jw *w, const char *key, bool has, int64_t t)
 	jw_cstr(w, key, buf);
 }
 
-static void
-json_row(const struct budget *b, const struct budget_sum *s, const struct verdict *v)
+void
+budget_row(const struct budget *b, const struct budget_sum *s, const struct verdict *v, struct buf *out)
 {
 	struct jw w = {0};
 	char tmp[64];
@@ -192,7 +192,8 @@ json_row(const struct budget *b, const struct budget_sum *s, const struct verdic
 	jw_cstr(&w, "status", status_names[v->status]);
 	jw_time(&w, "forecast_exhausted_at", v->has_forecast, v->forecast);
 	jw_int(&w, "calls", s->calls);
-	jw_end(&w);
+	buf_add(&w.b, "}\n", 2);
+	buf_add(out, w.b.data, w.b.len);
 	jw_free(&w);
 }
 
@@ -399,10 +400,14 @@ report(const struct budgets *bs, const struct spend *s, int64_t now, enum out_fo
 	out_on_epipe(worst);
 	int status = EXIT_OK;
 	switch (f) {
-	case OUT_JSON:
+	case OUT_JSON: {
+		struct buf rows = {0};
 		for (size_t i = 0; i < bs->n; i++)
-			json_row(&bs->v[i], &s->sum[i], &v[i]);
+			budget_row(&bs->v[i], &s->sum[i], &v[i], &rows);
+		out_write(rows.data, rows.len);
+		buf_free(&rows);
 		break;
+	}
 	case OUT_TABLE: print_table(bs, s, v); break;
 	case OUT_GITHUB: status = github(bs, s, v); break;
 	case OUT_MARKDOWN: {
@@ -415,4 +420,38 @@ report(const struct budgets *bs, const struct spend *s, int64_t now, enum out_fo
 	}
 	free(v);
 	return status ? status : worst;
+}
+
+/* Name unpriced models, in name order so that runs compare. */
+static int
+cmp_slot(const void *a, const void *b)
+{
+	const struct strmap_slot *x = *(const struct strmap_slot *const *)a, *y = *(const struct strmap_slot *const *)b;
+	return strcmp(x->key, y->key);
+}
+
+bool
+report_unreadable(const struct spend *s, bool lenient)
+{
+	const char *then = lenient ? "counted as $0 (--lenient)" : "the gate cannot judge it";
+	const struct strmap_slot **v = xcalloc(s->unpriced.count + 1, sizeof *v);
+	size_t n = 0;
+	strmap_foreach(&s->unpriced, slot) v[n++] = slot;
+	qsort(v, n, sizeof *v, cmp_slot);
+	for (size_t i = 0; i < n; i++) {
+		char name[128];
+		snprintf(name, sizeof name, "%.*s", (int)(v[i]->len > 100 ? 100 : v[i]->len), v[i]->key);
+		strip_controls(name);
+		long calls = (long)(intptr_t)v[i]->value;
+		warnx("no price for model '%s' (%ld call%s in a budget): %s", name, calls, calls == 1 ? "" : "s", then);
+	}
+	free(v);
+	if (s->undated)
+		warnx("%lld call%s without a time: no window can hold %s (%s)", (long long)s->undated,
+		      s->undated == 1 ? "" : "s", s->undated == 1 ? "it" : "them",
+		      lenient ? "left out" : s->undated == 1 ? "the gate cannot judge it" : "the gate cannot judge them");
+	if (s->bad_lines)
+		warnx("%llu bad line%s skipped: %s", (unsigned long long)s->bad_lines, s->bad_lines == 1 ? "" : "s",
+		      lenient ? "--lenient" : "the gate cannot judge what they spent");
+	return n || s->undated || s->bad_lines;
 }

@@ -17,8 +17,12 @@ spend_init(struct spend *s, const struct budgets *b)
 	memset(s, 0, sizeof *s);
 	s->b = b;
 	s->sum = xcalloc(b->n ? b->n : 1, sizeof *s->sum);
-	for (size_t i = 0; i < b->n; i++)
+	for (size_t i = 0; i < b->n; i++) {
 		s->sum[i].first_ts = INT64_MAX;
+		for (int f = 0; f < MF_COUNT; f++)
+			if (b->v[i].nglobs[f])
+				s->tested[f] = true;
+	}
 }
 
 void
@@ -26,7 +30,44 @@ spend_free(struct spend *s)
 {
 	free(s->sum);
 	strmap_free(&s->unpriced);
+	strmap_free(&s->match_cache);
+	arena_free(&s->match_sets);
+	buf_free(&s->key);
 	s->sum = NULL;
+}
+
+#define MATCH_CACHE_MAX 65536
+
+/* The budgets that take the call, one bit each. */
+static const uint64_t *
+matching(struct spend *s, const struct call *c)
+{
+	s->key.len = 0;
+	for (int f = 0; f < MF_COUNT; f++) {
+		if (!s->tested[f])
+			continue;
+		struct str v = call_field(c, (enum match_field)f);
+		uint32_t n = (uint32_t)v.n;
+		buf_add(&s->key, &n, sizeof n);
+		buf_add(&s->key, v.p, v.n);
+	}
+	const char *k = s->key.data ? s->key.data : "";
+	struct strmap_slot *slot = strmap_find(&s->match_cache, k, s->key.len);
+	if (slot)
+		return slot->value;
+	if (s->match_cache.count >= MATCH_CACHE_MAX) { /* many task ids: memory stays bounded */
+		strmap_free(&s->match_cache);
+		memset(&s->match_cache, 0, sizeof s->match_cache);
+		arena_free(&s->match_sets);
+	}
+	size_t nw = (s->b->n + 63) / 64 + 1;
+	uint64_t *set = arena_alloc(&s->match_sets, nw * sizeof *set);
+	memset(set, 0, nw * sizeof *set);
+	for (size_t i = 0; i < s->b->n; i++)
+		if (budget_matches(&s->b->v[i], c))
+			set[i / 64] |= (uint64_t)1 << (i % 64);
+	strmap_put(&s->match_cache, k, s->key.len, NULL)->value = set;
+	return set;
 }
 
 static __int128
@@ -49,16 +90,18 @@ spend_add(struct spend *s, const struct call *c, int64_t ncalls)
 	int64_t unpriced = c->unpriced ? ncalls : c->unpriced_calls;
 	bool unpriced_counts = false, undated = false;
 	__int128 tk = tokens_of(&c->tk);
+	const uint64_t *set = matching(s, c);
 	for (size_t i = 0; i < s->b->n; i++) {
 		const struct budget *b = &s->b->v[i];
+		bool takes = set[i / 64] >> (i % 64) & 1;
 		if (!in_window(b, c)) {
 			/* A call without a time cannot be placed: a gate must not
 			 * pass over it in silence. */
-			if (!c->has_ts && budget_matches(b, c))
+			if (!c->has_ts && takes)
 				undated = true;
 			continue;
 		}
-		if (!budget_matches(b, c))
+		if (!takes)
 			continue;
 		struct budget_sum *u = &s->sum[i];
 		u->spent += c->cost;
@@ -190,36 +233,56 @@ add_piece(struct piece **v, size_t *n, size_t *cap, bool hs, int64_t since, bool
 	(*v)[(*n)++] = (struct piece){hs, hu, since, until, mode};
 }
 
-/* A part of the union between two window edges: hour-aligned in its middle
- * (the rollup answers that), with rows at its unaligned ends. */
-static void
-plan_part(struct piece **v, size_t *n, size_t *cap, bool hs, int64_t a, bool hu, int64_t b, bool daily_ok)
+/* floor(t / unit) * unit and the same rounded up (times may precede 1970). */
+static int64_t
+floor_to(int64_t t, int64_t unit)
 {
-	if (aligned(hs, a, MS_PER_DAY) && aligned(hu, b, MS_PER_DAY) && daily_ok) {
-		add_piece(v, n, cap, hs, a, hu, b, PIECE_DAILY);
-		return;
-	}
-	if (aligned(hs, a, MS_PER_HOUR) && aligned(hu, b, MS_PER_HOUR)) {
+	int64_t q = t / unit - (t % unit < 0);
+	return q * unit;
+}
+
+static int64_t
+ceil_to(int64_t t, int64_t unit)
+{
+	int64_t f = floor_to(t, unit);
+	return f == t ? t : f + unit;
+}
+
+/* An hour-aligned span: whole UTC days from the daily rollup, the hours at
+ * its ends from the hourly one. */
+static void
+plan_hours(struct piece **v, size_t *n, size_t *cap, bool hs, int64_t a, bool hu, int64_t b, bool daily_ok)
+{
+	int64_t d_up = hs ? ceil_to(a, MS_PER_DAY) : a, d_down = hu ? floor_to(b, MS_PER_DAY) : b;
+	if (!daily_ok || (hs && hu && d_up >= d_down)) {
 		add_piece(v, n, cap, hs, a, hu, b, PIECE_HOURLY);
 		return;
 	}
-	/* Round inward to whole UTC hours (floor division: times may precede 1970). */
-	int64_t a_up = a, b_down = b;
-	if (hs) {
-		int64_t q = a / MS_PER_HOUR - (a % MS_PER_HOUR < 0);
-		a_up = (q + (a - q * MS_PER_HOUR != 0)) * MS_PER_HOUR;
+	if (hs && d_up != a)
+		add_piece(v, n, cap, true, a, true, d_up, PIECE_HOURLY);
+	add_piece(v, n, cap, hs, d_up, hu, d_down, PIECE_DAILY);
+	if (hu && d_down != b)
+		add_piece(v, n, cap, true, d_down, true, b, PIECE_HOURLY);
+}
+
+/* A part of the union between two window edges: whole days and hours in
+ * its middle (the rollups answer those), with rows at its unaligned ends. */
+static void
+plan_part(struct piece **v, size_t *n, size_t *cap, bool hs, int64_t a, bool hu, int64_t b, bool daily_ok)
+{
+	if (aligned(hs, a, MS_PER_HOUR) && aligned(hu, b, MS_PER_HOUR)) {
+		plan_hours(v, n, cap, hs, a, hu, b, daily_ok);
+		return;
 	}
-	if (hu) {
-		int64_t q = b / MS_PER_HOUR - (b % MS_PER_HOUR < 0);
-		b_down = q * MS_PER_HOUR;
-	}
+	/* Round inward to whole UTC hours. */
+	int64_t a_up = hs ? ceil_to(a, MS_PER_HOUR) : a, b_down = hu ? floor_to(b, MS_PER_HOUR) : b;
 	if (hs && hu && a_up >= b_down) {
 		add_piece(v, n, cap, hs, a, hu, b, PIECE_ROWS);
 		return;
 	}
 	if (hs && a_up != a)
 		add_piece(v, n, cap, true, a, true, a_up, PIECE_ROWS);
-	add_piece(v, n, cap, hs, a_up, hu, b_down, PIECE_HOURLY);
+	plan_hours(v, n, cap, hs, a_up, hu, b_down, daily_ok);
 	if (hu && b_down != b)
 		add_piece(v, n, cap, true, b_down, true, b, PIECE_ROWS);
 }
@@ -297,4 +360,12 @@ spend_from_store(struct spend *s, const char *path, const struct price_table *pr
 	free(pieces);
 	store_close(st);
 	return status;
+}
+
+int
+spend_read(struct spend *s, const struct spend_source *src, const struct price_table *prices)
+{
+	if (src->db)
+		return spend_from_store(s, src->db, prices);
+	return spend_from_inputs(s, src->uo, src->paths, src->npaths, src->claude);
 }
