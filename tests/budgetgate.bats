@@ -760,3 +760,19 @@ ci_data() {
 	run "$BG" -b "$E/budgets.yaml" --db "$T/ci/ok/t.db" --now "$CI_NOW"
 	assert_success
 }
+
+@test "a budget or a key given twice is a configuration error, in either form" {
+	printf 'budgets:\n  a: {period: day, limit_usd: 1}\n  a: {period: day, limit_usd: 2}\n' >"$T/dup.yaml"
+	run -78 "$BG" -b "$T/dup.yaml" "$FIX/budgetgate/calls.ndjson"
+	assert_output "budgetgate: $T/dup.yaml:3:3: the key 'a' is given twice in this mapping"
+	printf 'budgets:\n  - name: a\n    period: day\n    limit_usd: 1\n    limit_usd: 2\n' >"$T/dup.yaml"
+	run -78 "$BG" -b "$T/dup.yaml" "$FIX/budgetgate/calls.ndjson"
+	assert_output "budgetgate: $T/dup.yaml:5:5: the key 'limit_usd' is given twice in this mapping"
+	# overriding what a merge key brought is not giving a key twice
+	printf 'budgets:\n  - &d {name: a, period: day, limit_usd: 1}\n  - <<: *d\n    name: b\n    limit_usd: 5\n' >"$T/merge.yaml"
+	run -0 bash -c "'$BG' -b '$T/merge.yaml' --now 2026-11-03T00:00:00Z '$FIX/budgetgate/calls.ndjson' | jq -c '[.name, .limit_usd]'"
+	assert_output - <<'OUT'
+["a",1]
+["b",5]
+OUT
+}

@@ -406,9 +406,35 @@ test_positions(void)
 	yaml_doc_free(&doc);
 }
 
+/* unique_keys: a key given twice is an error at its second place; a key
+ * that overrides what a merge key brought is not. */
+static void
+test_unique_keys(void)
+{
+	struct yaml_opts o = {.unique_keys = true};
+	struct yaml_doc doc = {0};
+	struct yaml_error err = {0};
+	bool ok = load("a: 1\nb:\n  c: 1\n  c: 2\n", &o, &doc, &err);
+	check(!ok && err.line == 4 && err.col == 3, "unique_keys: the second c is an error at 4:3 (%ld:%ld)", err.line,
+	      err.col);
+	check(strcmp(err.message, "the key 'c' is given twice in this mapping") == 0, "unique_keys: the message (%s)",
+	      err.message);
+	yaml_doc_free(&doc);
+	memset(&doc, 0, sizeof doc);
+	ok = load("d: &d {x: 1, y: 2}\ne:\n  <<: *d\n  x: 3\n", &o, &doc, &err);
+	check(ok && json_integer_value(json_object_get(json_object_get(doc.root, "e"), "x")) == 3,
+	      "unique_keys: an override of a merged key is allowed");
+	yaml_doc_free(&doc);
+	memset(&doc, 0, sizeof doc);
+	ok = load("a: 1\na: 2\n", &(struct yaml_opts){0}, &doc, &err);
+	check(ok && json_integer_value(json_object_get(doc.root, "a")) == 2, "without unique_keys the last one wins");
+	yaml_doc_free(&doc);
+}
+
 int
 main(void)
 {
+	test_unique_keys();
 	test_scalars();
 	test_nested();
 	test_anchors();

@@ -455,7 +455,7 @@ budgets_parse(const char *text, size_t len, const struct budgets_opts *o, struct
 	memset(err, 0, sizeof *err);
 	struct loader l = {.err = err, .o = o, .out = out};
 	struct yaml_error ye;
-	struct yaml_opts yo = {.max_nodes = 100000, .single_document = true};
+	struct yaml_opts yo = {.max_nodes = 100000, .single_document = true, .unique_keys = true};
 	if (!yaml_load(text, len, &yo, &l.doc, &ye)) {
 		err->line = ye.line;
 		err->col = ye.col;

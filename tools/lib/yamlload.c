@@ -34,6 +34,7 @@ struct frame {
 	size_t nodes;    /* nodes below, for anchors */
 	char *anchor;
 	bool merge;      /* the pending key is "<<" */
+	json_t *written; /* with unique_keys: the keys given in this mapping */
 };
 
 struct loader {
@@ -302,6 +303,19 @@ attach(struct loader *l, json_t *v, size_t nodes, size_t new_nodes, long line, l
 		}
 		json_decref(v);
 	} else {
+		if (l->opts->unique_keys) {
+			/* A key given twice is an error; one that overrides what a
+			 * merge key brought in is not. */
+			if (!f->written)
+				f->written = json_object();
+			if (json_object_get(f->written, f->key)) {
+				json_decref(v);
+				char msg[200];
+				snprintf(msg, sizeof msg, "the key '%.150s' is given twice in this mapping", f->key);
+				return set_error(l, f->key_line, f->key_col, msg);
+			}
+			json_object_set_new(f->written, f->key, json_true());
+		}
 		add_pos(l->doc, NULL, f->v, f->key, NULL, f->key_line, f->key_col);
 		json_object_set_new(f->v, f->key, v);
 	}
@@ -324,6 +338,7 @@ loader_free(struct loader *l)
 {
 	for (size_t i = 0; i < l->depth; i++) {
 		json_decref(l->stack[i].v);
+		json_decref(l->stack[i].written);
 		free(l->stack[i].key);
 		free(l->stack[i].anchor);
 	}
@@ -422,6 +437,7 @@ yaml_load(const char *text, size_t len, const struct yaml_opts *opts_in, struct 
 		case YAML_MAPPING_END_EVENT: {
 			struct frame f = l.stack[--l.depth];
 			free(f.key);
+			json_decref(f.written);
 			if (f.anchor) {
 				remember_anchor(&l, f.anchor, f.v, f.nodes + 1);
 				free(f.anchor);

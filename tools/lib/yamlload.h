@@ -14,6 +14,7 @@ struct yaml_opts {
 	size_t max_nodes;     /* nodes after alias expansion (0: 1,000,000) */
 	size_t max_depth;     /* nesting (0: 256) */
 	bool single_document; /* a second document is an error */
+	bool unique_keys;     /* a key given twice in one mapping is an error */
 };
 
 struct yaml_error {
