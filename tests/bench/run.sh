@@ -77,20 +77,24 @@ fail() {
 }
 
 # ---- tools -----------------------------------------------------------------
+# install_missing PACKAGE...: install Debian packages (as root), or give up.
+install_missing() {
+	[ $# -gt 0 ] || return 0
+	if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+		say "bench: installing $*"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null ||
+			{ apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; }
+	else
+		echo "bench: missing $* (install them, or run as root)" >&2
+		exit 1
+	fi
+}
+
 need_tools() {
 	local missing=() t
 	for t in hyperfine jq sqlite3; do command -v "$t" >/dev/null || missing+=("$t"); done
 	[ -x /usr/bin/time ] || missing+=(time)
-	if [ ${#missing[@]} -gt 0 ]; then
-		if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
-			say "bench: installing ${missing[*]}"
-			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null ||
-				{ apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; }
-		else
-			echo "bench: missing ${missing[*]} (install them, or run as root)" >&2
-			exit 1
-		fi
-	fi
+	install_missing "${missing[@]}"
 	if [ ! -x "$COSTSUM" ]; then
 		echo "bench: $COSTSUM is missing; run make first" >&2
 		exit 1

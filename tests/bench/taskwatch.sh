@@ -38,16 +38,7 @@ tw_setup() {
 	command -v inotifywait >/dev/null || missing+=(inotify-tools)
 	[ -x "$TW_PY" ] || missing+=(python3)
 	{ [ -x "$TW_PY" ] && "$TW_PY" -c 'import yaml' 2>/dev/null; } || missing+=(python3-yaml)
-	if [ ${#missing[@]} -gt 0 ]; then
-		if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
-			say "bench: installing ${missing[*]}"
-			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null ||
-				{ apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; }
-		else
-			echo "bench: missing ${missing[*]} (install them, or run as root)" >&2
-			exit 1
-		fi
-	fi
+	install_missing "${missing[@]}"
 	if [ ! -x "$TASKWATCH" ]; then
 		echo "bench: $TASKWATCH is missing; run make first" >&2
 		exit 1
