@@ -234,14 +234,9 @@ main(int argc, char **argv)
 			else
 				die(EXIT_USAGE, "--format takes json, table, github or markdown, not '%s'", optarg);
 			break;
-		case OPT_THREADS: {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || v < 1 || v > 64)
-				die(EXIT_USAGE, "--threads takes a number from 1 to 64, not '%s'", optarg);
-			o.uo.threads = (int)v;
+		case OPT_THREADS:
+			o.uo.threads = threads_arg(optarg);
 			break;
-		}
 		case 'h': usage(EXIT_OK); break;
 		case OPT_VERSION: printf("budgetgate %s\n", AGENTPIPE_VERSION); return EXIT_OK;
 		default: usage(EXIT_USAGE);

@@ -132,6 +132,11 @@ int spend_read(struct spend *s, const struct spend_source *src, const struct pri
 /* Name on stderr the spend that could not be judged (unpriced models,
  * undated calls, bad lines); true when there was any. */
 bool report_unreadable(const struct spend *s, bool lenient);
+/* Call fn for each model of m (model -> count), in name order so that runs
+ * compare, its name cut to 100 bytes and stripped for a terminal; returns
+ * how many there were. */
+typedef void (*unpriced_fn)(void *ctx, const char *model, long count);
+size_t each_unpriced(const struct strmap *m, unpriced_fn fn, void *ctx);
 
 enum out_format { OUT_JSON, OUT_TABLE, OUT_GITHUB, OUT_MARKDOWN };
 

@@ -422,7 +422,6 @@ report(const struct budgets *bs, const struct spend *s, int64_t now, enum out_fo
 	return status ? status : worst;
 }
 
-/* Name unpriced models, in name order so that runs compare. */
 static int
 cmp_slot(const void *a, const void *b)
 {
@@ -430,22 +429,34 @@ cmp_slot(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
-bool
-report_unreadable(const struct spend *s, bool lenient)
+size_t
+each_unpriced(const struct strmap *m, unpriced_fn fn, void *ctx)
 {
-	const char *then = lenient ? "counted as $0 (--lenient)" : "the gate cannot judge it";
-	const struct strmap_slot **v = xcalloc(s->unpriced.count + 1, sizeof *v);
+	const struct strmap_slot **v = xcalloc(m->count + 1, sizeof *v);
 	size_t n = 0;
-	strmap_foreach(&s->unpriced, slot) v[n++] = slot;
+	strmap_foreach(m, slot) v[n++] = slot;
 	qsort(v, n, sizeof *v, cmp_slot);
 	for (size_t i = 0; i < n; i++) {
 		char name[128];
 		snprintf(name, sizeof name, "%.*s", (int)(v[i]->len > 100 ? 100 : v[i]->len), v[i]->key);
 		strip_controls(name);
-		long calls = (long)(intptr_t)v[i]->value;
-		warnx("no price for model '%s' (%ld call%s in a budget): %s", name, calls, calls == 1 ? "" : "s", then);
+		fn(ctx, name, (long)(intptr_t)v[i]->value);
 	}
 	free(v);
+	return n;
+}
+
+static void
+warn_unpriced_calls(void *ctx, const char *model, long calls)
+{
+	warnx("no price for model '%s' (%ld call%s in a budget): %s", model, calls, calls == 1 ? "" : "s",
+	      *(const bool *)ctx ? "counted as $0 (--lenient)" : "the gate cannot judge it");
+}
+
+bool
+report_unreadable(const struct spend *s, bool lenient)
+{
+	size_t n = each_unpriced(&s->unpriced, warn_unpriced_calls, &lenient);
 	if (s->undated)
 		warnx("%lld call%s without a time: no window can hold %s (%s)", (long long)s->undated,
 		      s->undated == 1 ? "" : "s", s->undated == 1 ? "it" : "them",

@@ -639,15 +639,6 @@ one_line(struct streamer *st, const char *line, size_t len)
 		enforce(st, line, len, has_route);
 }
 
-static bool
-blank(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
-			return false;
-	return true;
-}
-
 /* Before a read that would wait, what is written so far goes out: the next
  * stage may be waiting for it. */
 static void
@@ -675,7 +666,7 @@ stream_fd(struct streamer *st, int fd, const char *name)
 		st->lineno = lr.lineno;
 		if (s == LR_TOOLONG)
 			bad_line(st, 0, "line too long: skipped");
-		else if (len && !blank(line, len))
+		else if (len && !line_is_blank(line, len))
 			one_line(st, line, len);
 		flush_if_waiting(&lr);
 	}
@@ -689,30 +680,18 @@ stream_fd(struct streamer *st, int fd, const char *name)
 	return status;
 }
 
-static int
-cmp_slot(const void *a, const void *b)
+static void
+warn_unpriced_requests(void *ctx, const char *model, long k)
 {
-	const struct strmap_slot *x = *(const struct strmap_slot *const *)a, *y = *(const struct strmap_slot *const *)b;
-	return strcmp(x->key, y->key);
+	warnx("no price for model '%s' (%ld request%s): %s cost was estimated as $0%s", model, k, k == 1 ? "" : "s",
+	      k == 1 ? "its" : "their", *(const bool *)ctx ? " (--lenient)" : "");
 }
 
 /* Models the estimates found no price for; true when there were any. */
 static bool
 report_unpriced(const struct streamer *st, bool lenient)
 {
-	const struct strmap_slot **v = xcalloc(st->unpriced.count + 1, sizeof *v);
-	size_t n = 0;
-	strmap_foreach(&st->unpriced, slot) v[n++] = slot;
-	qsort(v, n, sizeof *v, cmp_slot);
-	for (size_t i = 0; i < n; i++) {
-		char name[128];
-		snprintf(name, sizeof name, "%.*s", (int)(v[i]->len > 100 ? 100 : v[i]->len), v[i]->key);
-		strip_controls(name);
-		long k = (long)(intptr_t)v[i]->value;
-		warnx("no price for model '%s' (%ld request%s): %s cost was estimated as $0%s", name, k,
-		      k == 1 ? "" : "s", k == 1 ? "its" : "their", lenient ? " (--lenient)" : "");
-	}
-	free(v);
+	size_t n = each_unpriced(&st->unpriced, warn_unpriced_requests, &lenient);
 	return n > 0;
 }
 

@@ -166,14 +166,9 @@ main(int argc, char **argv)
 			if (!duration_parse(optarg, &interval) || interval <= 0)
 				die(EXIT_USAGE, "--interval takes a duration such as 500ms or 2s, not '%s'", optarg);
 			break;
-		case OPT_THREADS: {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || v < 1 || v > 64)
-				die(EXIT_USAGE, "--threads takes a number from 1 to 64, not '%s'", optarg);
-			uo.threads = (int)v;
+		case OPT_THREADS:
+			uo.threads = threads_arg(optarg);
 			break;
-		}
 		case 'h': usage(EXIT_OK); break;
 		case OPT_VERSION: printf("costsum %s\n", AGENTPIPE_VERSION); return EXIT_OK;
 		default: usage(EXIT_USAGE);

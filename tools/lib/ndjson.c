@@ -131,3 +131,12 @@ lr_next(struct linereader *r, char **line, size_t *len)
 			r->eof = true;
 	}
 }
+
+bool
+line_is_blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return false;
+	return true;
+}

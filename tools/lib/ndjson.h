@@ -41,5 +41,7 @@ enum lr_status lr_next(struct linereader *r, char **line, size_t *len);
 void lr_range(struct linereader *r, uint64_t start, uint64_t end);
 /* After LR_EOF or LR_PARTIAL in follow mode: let the next lr_next read again. */
 void lr_rearm(struct linereader *r);
+/* A line of only spaces, tabs and a carriage return: skipped, not bad. */
+bool line_is_blank(const char *s, size_t n);
 
 #endif

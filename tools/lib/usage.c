@@ -110,9 +110,7 @@ usage_new(const struct usage_opts *o, usage_fn fn, void **sinks, int nsinks)
 	r->o = *o;
 	r->fn = fn;
 	r->sinks = sinks;
-	int n = o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
-	if (n < 1)
-		n = 1;
+	int n = o->threads > 0 ? o->threads : cpu_count(MAX_THREADS);
 	if (n > MAX_THREADS)
 		n = MAX_THREADS;
 	/* Following, deduplicating ids and keeping order all want one reader. */
@@ -504,15 +502,6 @@ bad_line(struct worker *w, const char *file, long lineno, long col, const char *
 }
 
 static bool
-blank(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
-			return false;
-	return true;
-}
-
-static bool
 seen_id(struct usage_reader *r, struct str id)
 {
 	int added;
@@ -546,7 +535,7 @@ read_lines(struct worker *w, struct linereader *lr, const struct input *in, uint
 				return LR_EOF;
 			continue;
 		}
-		if (len == 0 || blank(line, len))
+		if (len == 0 || line_is_blank(line, len))
 			continue;
 		/* Most bytes of a Claude Code log are turns without usage. */
 		if (*fmt == FROM_CLAUDE && !memmem(line, len, "\"usage\"", 7))

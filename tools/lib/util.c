@@ -376,3 +376,21 @@ isatty_stderr(void)
 {
 	return isatty(STDERR_FILENO);
 }
+
+int
+threads_arg(const char *s)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < 1 || v > 64)
+		die(EXIT_USAGE, "--threads takes a number from 1 to 64, not '%s'", s);
+	return (int)v;
+}
+
+int
+cpu_count(int max)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > max ? max : (int)n;
+}

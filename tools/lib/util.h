@@ -94,6 +94,11 @@ uint64_t hash64_mix(uint64_t h, const void *p, size_t n);
 /* Strip control characters from text bound for a terminal. */
 void strip_controls(char *s);
 
+/* --threads N: 1 to 64, or a usage error. */
+int threads_arg(const char *s);
+/* The online CPUs, at least 1 and at most max. */
+int cpu_count(int max);
+
 bool isatty_stdout(void);
 bool isatty_stderr(void);
 

@@ -2,7 +2,6 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "taskwatch.h"
 #include "timeutil.h"
@@ -81,13 +80,9 @@ main(int argc, char **argv)
 			o.max_size = (size_t)n;
 			break;
 		}
-		case OPT_THREADS: {
-			long n = strtol(optarg, &end, 10);
-			if (!*optarg || *end || n < 1 || n > 256)
-				die(EXIT_USAGE, "--threads: not a number from 1 to 256: %s", optarg);
-			o.threads = (int)n;
+		case OPT_THREADS:
+			o.threads = threads_arg(optarg);
 			break;
-		}
 		case 'h':
 			usage(EXIT_OK);
 		case OPT_VERSION:
@@ -103,10 +98,8 @@ main(int argc, char **argv)
 		die(EXIT_USAGE, "--once and --no-snapshot together would print nothing");
 	o.dirs = argv + optind;
 	o.ndirs = argc - optind;
-	if (o.threads == 0) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		o.threads = n > 0 ? (int)(n > 64 ? 64 : n) : 1;
-	}
+	if (o.threads == 0)
+		o.threads = cpu_count(64);
 	int code = watch_run(&o);
 	out_close();
 	return code;
