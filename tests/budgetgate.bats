@@ -460,6 +460,78 @@ OUT
 	assert_equal "$(sha256sum "$T/t.db")" "$before"
 }
 
+@test "total budgets from the store's total rollup: as the calls answer, rows after the fold added, a total left behind not trusted" {
+	cat >"$B" <<'EOF2'
+budgets:
+  total: {period: total, limit_usd: 1000}
+  errors: {period: total, limit_usd: 1000, match: {status: error}}
+  task: {period: total, limit_usd: 1000, match: {task_id: "T-*"}}
+  day: {period: day, limit_usd: 1000}
+EOF2
+	call a 2026-10-01T10:00:00Z 1
+	call b 2026-11-02T10:00:00Z 2 '"status":"error"'
+	call c 2026-11-03T10:00:00Z 4 '"task_id":"T-1"'
+	echo '{"id":"u","ts":"2026-11-03T11:00:00Z","model":"mystery-model-9","input_tokens":1000}' >>"$C"
+	"$BIN/costsum" --db "$T/t.db" --record "$C" >/dev/null
+	now=2026-11-03T12:00:00Z
+	run --separate-stderr -65 "$BG" -b "$B" --now $now "$C"
+	files=$output
+	[ "$stderr" = "budgetgate: no price for model 'mystery-model-9' (1 call in a budget): the gate cannot judge it" ]
+	run --separate-stderr -65 "$BG" -b "$B" --now $now --db "$T/t.db"
+	assert_equal "$output" "$files"
+	[ "$stderr" = "budgetgate: no price for model 'mystery-model-9' (1 call in a budget): the gate cannot judge it" ]
+	run bash -c "'$BG' -b '$B' --now $now --db '$T/t.db' --lenient 2>/dev/null | jq -c '[.name,.spent_usd,.calls]'"
+	assert_output - <<'OUT'
+["total",7,4]
+["errors",2,1]
+["task",4,1]
+["day",4,2]
+OUT
+	# A row the origin's logger wrote after the fold counts at once.
+	sqlite3 "$T/t.db" "INSERT INTO invocations (invocation_id, timestamp, agent_name, tool_name, model_name, prompt_tokens, completion_tokens, total_tokens, cost_usd, status) VALUES ('o1', '2026-11-03 11:30:00', 'x', 'cli', 'gpt-4o', 1, 1, 2, 8, 'error')"
+	run bash -c "'$BG' -b '$B' --now $now --db '$T/t.db' --lenient 2>/dev/null | jq -c '[.name,.spent_usd,.calls]'"
+	assert_output - <<'OUT'
+["total",15,5]
+["errors",10,2]
+["task",4,1]
+["day",12,3]
+OUT
+	# With no total budget on the task, which it does not keep, the total
+	# rollup answers: a dollar slipped into it shows.
+	sed -i '/task:/d' "$B"
+	sqlite3 "$T/t.db" "UPDATE agentpipe_total SET cost_pico = cost_pico + 1000000000000 WHERE status = 'error'"
+	run bash -c "'$BG' -b '$B' --now $now --db '$T/t.db' --lenient 2>/dev/null | jq -c '[.name,.spent_usd]' | head -2"
+	assert_output $'["total",16]\n["errors",11]'
+	# A recorder that did not know the table folded after it: not trusted.
+	sqlite3 "$T/t.db" "UPDATE agentpipe_meta SET value = 3 WHERE key = 'total_id'"
+	run bash -c "'$BG' -b '$B' --now $now --db '$T/t.db' --lenient 2>/dev/null | jq -c '[.name,.spent_usd]' | head -2"
+	assert_output $'["total",15]\n["errors",10]'
+	# The next recording rebuilds it from the daily rollup (four calls, the
+	# unpriced one at $0; the origin's row is not folded yet).
+	"$BIN/costsum" --db "$T/t.db" --record </dev/null >/dev/null
+	run sqlite3 "$T/t.db" "SELECT (SELECT value FROM agentpipe_meta WHERE key = 'total_id') = (SELECT value FROM agentpipe_meta WHERE key = 'rollup_id'), (SELECT sum(calls) || ' ' || sum(cost_pico) FROM agentpipe_total)"
+	assert_output "1|4 7000000000000"
+	run bash -c "'$BG' -b '$B' --now $now --db '$T/t.db' --lenient 2>/dev/null | jq -c '[.name,.spent_usd]' | head -2"
+	assert_output $'["total",15]\n["errors",10]'
+}
+
+@test "a call without a time in the store: total budgets count it, a windowed budget that takes it cannot judge it (65)" {
+	budget day "limit_usd: 10"
+	cat >>"$B" <<'EOF2'
+  - {name: all, period: total, limit_usd: 10}
+EOF2
+	call a 2026-11-03T10:00:00Z 1
+	"$BIN/costsum" --db "$T/t.db" --record "$C" >/dev/null
+	sqlite3 "$T/t.db" "INSERT INTO invocations (invocation_id, timestamp, agent_name, tool_name, model_name, prompt_tokens, completion_tokens, total_tokens, cost_usd, status) VALUES ('o1', NULL, 'x', 'cli', 'gpt-4o', 1, 1, 2, 2, 'success')"
+	for fold in no yes; do
+		[ $fold = yes ] && "$BIN/costsum" --db "$T/t.db" --record </dev/null >/dev/null
+		run --separate-stderr -65 "$BG" -b "$B" --now 2026-11-03T12:00:00Z --db "$T/t.db"
+		[ "$stderr" = "budgetgate: 1 call without a time: no window can hold it (the gate cannot judge it)" ]
+		run -0 bash -c "'$BG' -b '$B' --now 2026-11-03T12:00:00Z --db '$T/t.db' --lenient 2>/dev/null | jq -c '[.name,.spent_usd,.calls]'"
+		assert_output $'["b",1,1]\n["all",3,2]'
+	done
+}
+
 @test "Claude Code logs: the same spend as costsum, messages counted once; its bad lines and unpriced model are named" {
 	cat >"$B" <<'EOF'
 budgets:

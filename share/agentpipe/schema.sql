@@ -96,6 +96,30 @@ CREATE TABLE IF NOT EXISTS agentpipe_daily (
     PRIMARY KEY (day, agent_name, tool_name, model_name, status)
 ) WITHOUT ROWID;
 
+-- The same again without the time: one row for each agent, tool, model and
+-- status, for budgets over all time. dated is 0 for the calls without a time,
+-- 1 for the rest, whose first UTC day is first_day. It holds the calls with
+-- id <= agentpipe_meta.total_id; a reader trusts it only while that equals
+-- rollup_id (a recorder that does not know this table leaves it behind, and
+-- the next one that does rebuilds it from agentpipe_daily).
+CREATE TABLE IF NOT EXISTS agentpipe_total (
+    agent_name TEXT NOT NULL DEFAULT '',
+    tool_name TEXT NOT NULL DEFAULT '',
+    model_name TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT '',
+    dated INTEGER NOT NULL DEFAULT 1,
+    first_day TEXT,
+    calls INTEGER NOT NULL DEFAULT 0,
+    input_tokens INTEGER NOT NULL DEFAULT 0,
+    output_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_write_1h_tokens INTEGER NOT NULL DEFAULT 0,
+    cost_pico INTEGER NOT NULL DEFAULT 0,
+    unpriced_calls INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (agent_name, tool_name, model_name, status, dated)
+) WITHOUT ROWID;
+
 CREATE TABLE IF NOT EXISTS agentpipe_meta (
     key TEXT PRIMARY KEY,
     value
@@ -104,3 +128,5 @@ INSERT OR IGNORE INTO agentpipe_meta (key, value) VALUES ('rollup_id', 0);
 
 INSERT OR IGNORE INTO schema_version (version, description)
 VALUES ('1.0.0+agentpipe.1', 'agentpipe: task_id, cache tokens, exact cost_pico, hourly rollup');
+INSERT OR IGNORE INTO schema_version (version, description)
+VALUES ('1.0.0+agentpipe.2', 'agentpipe: total rollup');

@@ -109,6 +109,9 @@ struct spend {
 	struct strmap unpriced;   /* model -> calls without a price inside a dollar budget */
 	int64_t undated;          /* calls without a time that a windowed budget takes */
 	uint64_t bad_lines;
+	/* From a store whose total rollup answers the total budgets, the calls
+	 * come twice: every call once for those, the windows' for the rest. */
+	enum { FEED_ALL, FEED_TOTAL, FEED_WINDOWS } feed;
 };
 
 void spend_init(struct spend *s, const struct budgets *b);

@@ -3,7 +3,9 @@
  * it and whose match takes it. From the store, the union of the windows is
  * read once, cut at every window edge so that each piece is answered by the
  * coarsest table that is still exact there: the daily or hourly rollup where
- * the piece's edges fall on UTC days or hours, the rows elsewhere. */
+ * the piece's edges fall on UTC days or hours, the rows elsewhere. Total
+ * budgets are answered apart from the total rollup where the store keeps
+ * one, so that all time before the first window is never read. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,17 +90,21 @@ void
 spend_add(struct spend *s, const struct call *c, int64_t ncalls)
 {
 	int64_t unpriced = c->unpriced ? ncalls : c->unpriced_calls;
-	bool unpriced_counts = false, undated = false;
+	bool unpriced_counts = false, counted_before = false, undated = false;
 	__int128 tk = tokens_of(&c->tk);
 	const uint64_t *set = matching(s, c);
 	for (size_t i = 0; i < s->b->n; i++) {
 		const struct budget *b = &s->b->v[i];
 		bool takes = set[i / 64] >> (i % 64) & 1;
-		if (!in_window(b, c)) {
+		bool fed = s->feed == FEED_ALL || (s->feed == FEED_TOTAL) == (b->kind == P_TOTAL);
+		if (!fed || !in_window(b, c)) {
 			/* A call without a time cannot be placed: a gate must not
 			 * pass over it in silence. */
-			if (!c->has_ts && takes)
+			if (!c->has_ts && takes && b->kind != P_TOTAL)
 				undated = true;
+			/* Its missing price was named when the total took it. */
+			if (!fed && takes && unpriced && b->has_limit_usd && b->kind == P_TOTAL)
+				counted_before = true;
 			continue;
 		}
 		if (!takes)
@@ -112,7 +118,7 @@ spend_add(struct spend *s, const struct call *c, int64_t ncalls)
 		if (unpriced && b->has_limit_usd)
 			unpriced_counts = true;
 	}
-	if (unpriced_counts) {
+	if (unpriced_counts && !counted_before) {
 		struct str m = c->model.p ? c->model : (struct str){"(no model)", 10};
 		struct strmap_slot *slot = strmap_put(&s->unpriced, m.p, m.n, NULL);
 		slot->value = (void *)((intptr_t)slot->value + unpriced);
@@ -287,9 +293,10 @@ plan_part(struct piece **v, size_t *n, size_t *cap, bool hs, int64_t a, bool hu,
 		add_piece(v, n, cap, true, b_down, true, b, PIECE_ROWS);
 }
 
-/* The pieces that cover the union of the windows, in time order. */
+/* The pieces that cover the union of the windows, in time order, and all
+ * time around them when total budgets want it. */
 static size_t
-plan(const struct budgets *bs, struct piece **out)
+plan(const struct budgets *bs, bool total_parts, struct piece **out)
 {
 	size_t nedges = 0, npieces = 0, cap = 0;
 	int64_t *e = xcalloc(2 * bs->n + 1, sizeof *e);
@@ -300,7 +307,7 @@ plan(const struct budgets *bs, struct piece **out)
 		if (b->nglobs[MF_TASK_ID] || b->nglobs[MF_STATUS])
 			daily_ok = false;
 		if (b->kind == P_TOTAL) {
-			total = true;
+			total = total_parts;
 			continue;
 		}
 		e[nedges++] = b->start;
@@ -338,9 +345,30 @@ spend_from_store(struct spend *s, const char *path, const struct price_table *pr
 		return EXIT_NOINPUT;
 	}
 	store_set_prices(st, prices);
-	struct piece *pieces;
-	size_t n = plan(s->b, &pieces);
+	if (!store_read_begin(st)) {
+		warnx("%s: %s", path, store_errmsg(st));
+		store_close(st);
+		return EXIT_NOINPUT;
+	}
+	/* The total rollup answers total budgets but those on the task, which it
+	 * does not keep; then the windows are all that is left to read. */
+	bool total = false, by_task = false, answered = false;
+	for (size_t i = 0; i < s->b->n; i++)
+		if (s->b->v[i].kind == P_TOTAL) {
+			total = true;
+			by_task |= s->b->v[i].nglobs[MF_TASK_ID] > 0;
+		}
 	int status = EXIT_OK;
+	if (total && !by_task) {
+		s->feed = FEED_TOTAL;
+		if (!store_scan_total(st, store_cell, s, &answered)) {
+			warnx("%s: %s", path, store_errmsg(st));
+			status = EXIT_NOINPUT;
+		}
+	}
+	s->feed = answered ? FEED_WINDOWS : FEED_ALL;
+	struct piece *pieces;
+	size_t n = plan(s->b, !answered, &pieces);
 	for (size_t i = 0; i < n && status == EXIT_OK; i++) {
 		struct store_query q = {
 			.has_since = pieces[i].has_since,
@@ -358,6 +386,8 @@ spend_from_store(struct spend *s, const char *path, const struct price_table *pr
 		}
 	}
 	free(pieces);
+	s->feed = FEED_ALL;
+	store_read_end(st);
 	store_close(st);
 	return status;
 }

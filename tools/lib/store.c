@@ -22,8 +22,11 @@ struct store {
 	sqlite3 *db;
 	bool write;
 	bool has_rollup;   /* agentpipe_hourly and agentpipe_meta exist */
+	bool has_total;    /* and agentpipe_total */
 	bool has_ours;     /* our columns exist on invocations */
 	bool in_txn;
+	bool reading;      /* in store_read_begin's transaction */
+	int64_t read_upto; /* its rollup_id, -1 when the rollup cannot answer */
 	size_t pending;
 	sqlite3_stmt *ins, *daily;
 	const struct price_table *prices; /* prices calls stored without a cost */
@@ -119,6 +122,33 @@ column_exists(struct store *s, const char *table, const char *column)
 	return found;
 }
 
+static int64_t query_int(struct store *s, const char *sql, int64_t missing);
+
+/* agentpipe_total holds what agentpipe_daily holds, without the day. A store
+ * whose total is missing or behind (a recorder that did not know the table
+ * folded after it) has it rebuilt from the daily rollup. */
+static bool
+total_catch_up(struct store *s)
+{
+	int64_t rolled = query_int(s, "SELECT value FROM agentpipe_meta WHERE key='rollup_id'", 0);
+	if (query_int(s, "SELECT value FROM agentpipe_meta WHERE key='total_id'", -1) == rolled)
+		return true;
+	char sql[256];
+	snprintf(sql, sizeof sql,
+		 "INSERT INTO agentpipe_meta (key, value) VALUES ('total_id', %lld)"
+		 " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+		 (long long)rolled);
+	return exec(s, "DELETE FROM agentpipe_total") &&
+	       exec(s, "INSERT INTO agentpipe_total (agent_name, tool_name, model_name, status, dated, first_day, calls,"
+		       " input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens,"
+		       " cost_pico, unpriced_calls)"
+		       " SELECT agent_name, tool_name, model_name, status, day <> '', min(NULLIF(day, '')), sum(calls),"
+		       " sum(input_tokens), sum(output_tokens), sum(cache_read_tokens), sum(cache_write_tokens),"
+		       " sum(cache_write_1h_tokens), sum(cost_pico), sum(unpriced_calls) FROM agentpipe_daily"
+		       " GROUP BY agent_name, tool_name, model_name, status, day <> ''") &&
+	       exec(s, sql);
+}
+
 static const char *const our_columns[][2] = {
 	{"task_id", "TEXT"},
 	{"cache_read_tokens", "INTEGER DEFAULT 0"},
@@ -150,7 +180,7 @@ migrate(struct store *s)
 			 our_columns[i][1]);
 		ok = exec(s, sql);
 	}
-	ok = ok && exec(s, "COMMIT");
+	ok = ok && total_catch_up(s) && exec(s, "COMMIT");
 	if (!ok)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return ok;
@@ -161,6 +191,7 @@ detect(struct store *s)
 {
 	s->has_rollup = table_exists(s, "agentpipe_hourly") && table_exists(s, "agentpipe_daily") &&
 			table_exists(s, "agentpipe_meta");
+	s->has_total = s->has_rollup && table_exists(s, "agentpipe_total");
 	s->has_ours = column_exists(s, "invocations", "cost_pico");
 }
 
@@ -360,6 +391,13 @@ rollup_id(struct store *s)
 	return query_int(s, "SELECT value FROM agentpipe_meta WHERE key='rollup_id'", -1);
 }
 
+/* Does agentpipe_total hold what the rollups hold? */
+static bool
+total_level(struct store *s)
+{
+	return s->has_total && query_int(s, "SELECT value FROM agentpipe_meta WHERE key='total_id'", -1) == rollup_id(s);
+}
+
 /* Can the rollup answer as a scan would? Only if it still holds only calls
  * that are in the store, and no call it counts as unpriced has a price now
  * (a scan would price it). */
@@ -369,9 +407,11 @@ rollup_intact(struct store *s)
 	int64_t first = query_int(s, "SELECT value FROM agentpipe_meta WHERE key='rollup_min_id'", -1);
 	if (first < 0 || first != query_int(s, "SELECT min(id) FROM invocations", -2))
 		return false;
+	/* The total holds the same models as the daily rollup in far fewer rows. */
+	const char *sql = total_level(s) ? "SELECT DISTINCT model_name FROM agentpipe_total WHERE unpriced_calls > 0"
+					 : "SELECT DISTINCT model_name FROM agentpipe_daily WHERE unpriced_calls > 0";
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db, "SELECT DISTINCT model_name FROM agentpipe_daily WHERE unpriced_calls > 0", -1,
-			       &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return false;
 	bool ok = true;
 	while (ok && sqlite3_step(st) == SQLITE_ROW) {
@@ -410,6 +450,8 @@ cell_start(sqlite3_stmt *st, struct call *c)
 	c->model = col_str(st, 3);
 }
 
+static bool read_cells(struct store *s, sqlite3_stmt *st, store_row_fn fn, void *ctx);
+
 static bool
 scan_rollup(struct store *s, const struct store_query *q, store_row_fn fn, void *ctx)
 {
@@ -426,7 +468,14 @@ scan_rollup(struct store *s, const struct store_query *q, store_row_fn fn, void 
 			 " output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, cost_pico,"
 			 " unpriced_calls FROM agentpipe_hourly WHERE 1%s%s",
 			 q->has_since ? " AND hour >= ?1" : "", q->has_until ? " AND hour < ?2" : "");
-	sqlite3_stmt *st = prepare_range(s, sql, q, "reading the rollup");
+	return read_cells(s, prepare_range(s, sql, q, "reading the rollup"), fn, ctx);
+}
+
+/* Rollup cells: a time, agent, tool, model, task, status, calls, the five
+ * token counts, cost_pico and unpriced_calls. */
+static bool
+read_cells(struct store *s, sqlite3_stmt *st, store_row_fn fn, void *ctx)
+{
 	if (!st)
 		return false;
 	int rc;
@@ -520,16 +569,42 @@ scan_daily_costs(struct store *s, const struct store_query *q, store_row_fn fn, 
 	return ok;
 }
 
+/* The rollup_id up to which the rollups answer, or -1. */
+static int64_t
+usable_rollup(struct store *s)
+{
+	return s->has_rollup && rollup_intact(s) ? rollup_id(s) : -1;
+}
+
+bool
+store_read_begin(struct store *s)
+{
+	if (!exec(s, "BEGIN"))
+		return false;
+	s->reading = true;
+	s->read_upto = usable_rollup(s);
+	return true;
+}
+
+void
+store_read_end(struct store *s)
+{
+	if (s->reading)
+		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	s->reading = false;
+}
+
 bool
 store_scan(struct store *s, const struct store_query *q, store_row_fn fn, void *ctx, int64_t *max_id,
 	   bool *used_rollup)
 {
 	*used_rollup = false;
 	/* One read transaction: the rollup and the rows after it agree. */
-	if (!exec(s, "BEGIN"))
+	bool own = !s->reading;
+	if (own && !exec(s, "BEGIN"))
 		return false;
 	bool ok;
-	int64_t upto = s->has_rollup && q->rollup_ok && q->after_id == 0 && rollup_intact(s) ? rollup_id(s) : -1;
+	int64_t upto = !q->rollup_ok || q->after_id ? -1 : own ? usable_rollup(s) : s->read_upto;
 	if (daily_costs_answer(s, q)) {
 		*used_rollup = true;
 		*max_id = query_int(s, "SELECT COALESCE(max(id), 0) FROM invocations", 0);
@@ -541,7 +616,37 @@ store_scan(struct store *s, const struct store_query *q, store_row_fn fn, void *
 		ok = scan_rollup(s, q, fn, ctx) && scan_rows(s, q, upto, fn, ctx, max_id);
 	} else
 		ok = scan_rows(s, q, q->after_id, fn, ctx, max_id);
-	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	if (own)
+		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	return ok;
+}
+
+bool
+store_scan_total(struct store *s, store_row_fn fn, void *ctx, bool *answered)
+{
+	*answered = false;
+	bool own = !s->reading;
+	if (own && !exec(s, "BEGIN"))
+		return false;
+	int64_t upto = own ? usable_rollup(s) : s->read_upto;
+	bool ok = true;
+	if (upto > 0 && total_level(s)) {
+		*answered = true;
+		sqlite3_stmt *st;
+		if (sqlite3_prepare_v2(s->db,
+				       "SELECT first_day, agent_name, tool_name, model_name, '', status, calls,"
+				       " input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,"
+				       " cache_write_1h_tokens, cost_pico, unpriced_calls FROM agentpipe_total",
+				       -1, &st, NULL) != SQLITE_OK) {
+			sqlfail(s, "reading the total");
+			st = NULL;
+		}
+		struct store_query all = {0};
+		int64_t max_id = upto;
+		ok = read_cells(s, st, fn, ctx) && scan_rows(s, &all, upto, fn, ctx, &max_id);
+	}
+	if (own)
+		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	return ok;
 }
 
@@ -656,13 +761,95 @@ store_pending(const struct store *s)
 	return s->pending;
 }
 
-/* Fold rows (from, to] into the rollup, in C so that a float cost_usd turns
- * into pico-USD exactly as a raw scan turns it. */
-struct cell {
-	struct str key[6];
-	int64_t calls, tk[5];
-	money_t cost;
+/* A group of agentpipe_total, summed over the rows of one fold. */
+struct total_cell {
+	const char *key[4]; /* agent, tool, model, status */
+	bool dated;
+	char first_day[TIME_BUFSZ];
+	int64_t calls, tk[5], cost, unpriced;
 };
+
+/* The fold's groups: key agent NUL tool NUL model NUL status NUL dated. */
+struct total_groups {
+	struct strmap map;
+	struct arena cells;
+	struct buf key;
+};
+
+static void
+total_add(struct total_groups *g, sqlite3_stmt *sel, const char *day, const struct call *c)
+{
+	static const int cols[4] = {1, 2, 3, 5};
+	g->key.len = 0;
+	for (int i = 0; i < 4; i++) {
+		const char *v = (const char *)sqlite3_column_text(sel, cols[i]);
+		buf_adds(&g->key, v ? v : "");
+		buf_addc(&g->key, '\0');
+	}
+	buf_addc(&g->key, day[0] ? '1' : '0');
+	int added;
+	struct strmap_slot *slot = strmap_put(&g->map, g->key.data, g->key.len, &added);
+	struct total_cell *t = slot->value;
+	if (added) {
+		t = slot->value = arena_alloc(&g->cells, sizeof *t);
+		memset(t, 0, sizeof *t);
+		const char *p = slot->key;
+		for (int i = 0; i < 4; i++) {
+			t->key[i] = p;
+			p += strlen(p) + 1;
+		}
+		t->dated = day[0] != '\0';
+		snprintf(t->first_day, sizeof t->first_day, "%s", day);
+	} else if (day[0] && strcmp(day, t->first_day) < 0)
+		snprintf(t->first_day, sizeof t->first_day, "%s", day);
+	t->calls++;
+	for (int i = 0; i < 5; i++)
+		t->tk[i] += (&c->tk.input)[i];
+	t->cost += (int64_t)c->cost;
+	t->unpriced += c->unpriced;
+}
+
+static bool
+total_write(struct store *s, struct total_groups *g)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+			       "INSERT INTO agentpipe_total (agent_name, tool_name, model_name, status, dated, first_day,"
+			       " calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,"
+			       " cache_write_1h_tokens, cost_pico, unpriced_calls)"
+			       " VALUES (?1,?2,?3,?4,?5,NULLIF(?6, ''),?7,?8,?9,?10,?11,?12,?13,?14)"
+			       " ON CONFLICT(agent_name, tool_name, model_name, status, dated) DO UPDATE SET"
+			       " first_day = min(first_day, excluded.first_day),"
+			       " calls = calls + ?7, input_tokens = input_tokens + ?8, output_tokens = output_tokens + ?9,"
+			       " cache_read_tokens = cache_read_tokens + ?10, cache_write_tokens = cache_write_tokens + ?11,"
+			       " cache_write_1h_tokens = cache_write_1h_tokens + ?12, cost_pico = cost_pico + ?13,"
+			       " unpriced_calls = unpriced_calls + ?14",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sqlfail(s, "folding the total");
+	bool ok = true;
+	strmap_foreach(&g->map, slot) {
+		const struct total_cell *t = slot->value;
+		sqlite3_reset(st);
+		for (int i = 0; i < 4; i++)
+			sqlite3_bind_text(st, i + 1, t->key[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 5, t->dated);
+		sqlite3_bind_text(st, 6, t->first_day, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 7, t->calls);
+		for (int i = 0; i < 5; i++)
+			sqlite3_bind_int64(st, 8 + i, t->tk[i]);
+		sqlite3_bind_int64(st, 13, t->cost);
+		sqlite3_bind_int64(st, 14, t->unpriced);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			ok = sqlfail(s, "folding the total");
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	return ok;
+}
+
+/* Fold rows (from, to] into the rollups, in C so that a float cost_usd turns
+ * into pico-USD exactly as a raw scan turns it. */
 
 static bool
 fold(struct store *s, int64_t from, int64_t to)
@@ -705,6 +892,7 @@ fold(struct store *s, int64_t from, int64_t to)
 		sqlite3_finalize(up);
 		return sqlfail(s, "folding the rollup");
 	}
+	struct total_groups groups = {0};
 	sqlite3_bind_int64(sel, 1, from);
 	sqlite3_bind_int64(sel, 2, to);
 	bool ok = true;
@@ -759,22 +947,34 @@ fold(struct store *s, int64_t from, int64_t to)
 			ok = sqlfail(s, "folding the rollup");
 			break;
 		}
+		/* The total's group: few, so summed here and written once. */
+		total_add(&groups, sel, dayname, &c);
 	}
 	if (ok && rc != SQLITE_DONE)
 		ok = sqlfail(s, "folding the rollup");
 	sqlite3_finalize(sel);
 	sqlite3_finalize(up);
 	sqlite3_finalize(day);
+	ok = ok && total_write(s, &groups);
+	strmap_free(&groups.map);
+	arena_free(&groups.cells);
+	buf_free(&groups.key);
 	if (ok) {
-		sqlite3_stmt *m;
-		if (sqlite3_prepare_v2(s->db,
-				       "INSERT INTO agentpipe_meta (key, value) VALUES ('rollup_id', ?1)"
-				       " ON CONFLICT(key) DO UPDATE SET value = excluded.value;",
-				       -1, &m, NULL) != SQLITE_OK)
-			return sqlfail(s, "folding the rollup");
-		sqlite3_bind_int64(m, 1, to);
-		ok = sqlite3_step(m) == SQLITE_DONE || sqlfail(s, "folding the rollup");
-		sqlite3_finalize(m);
+		/* The total moves on with the rollup only if it was level with it. */
+		static const char *const moves[] = {
+			"UPDATE agentpipe_meta SET value = ?2 WHERE key = 'total_id' AND value = ?1",
+			"INSERT INTO agentpipe_meta (key, value) VALUES ('rollup_id', ?2)"
+			" ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+		};
+		for (size_t k = 0; ok && k < 2; k++) {
+			sqlite3_stmt *m;
+			if (sqlite3_prepare_v2(s->db, moves[k], -1, &m, NULL) != SQLITE_OK)
+				return sqlfail(s, "folding the rollup");
+			sqlite3_bind_int64(m, 1, from);
+			sqlite3_bind_int64(m, 2, to);
+			ok = sqlite3_step(m) == SQLITE_DONE || sqlfail(s, "folding the rollup");
+			sqlite3_finalize(m);
+		}
 		/* The first id folded: if it goes (the origin's retention deletes
 		 * the oldest rows), the rollup counts calls that are gone. */
 		ok = ok && exec(s, "INSERT OR IGNORE INTO agentpipe_meta (key, value)"

@@ -42,6 +42,18 @@ typedef void (*store_row_fn)(void *ctx, const struct call *c, int64_t ncalls);
 bool store_scan(struct store *s, const struct store_query *q, store_row_fn fn, void *ctx, int64_t *max_id,
 		bool *used_rollup);
 
+/* Every call ever stored, by agent, tool, model and status, from the total
+ * rollup and the rows after it: cells whose time is the group's first UTC
+ * day, and cells without a time for calls without one. *answered is false,
+ * and nothing is read, when the store has no total that agrees with its
+ * rows. Returns false on an SQLite error. */
+bool store_scan_total(struct store *s, store_row_fn fn, void *ctx, bool *answered);
+
+/* Scans between these see one state of the store, and the rollup's
+ * soundness is judged once (after store_set_prices). */
+bool store_read_begin(struct store *s);
+void store_read_end(struct store *s);
+
 /* Recording: calls are written in short transactions (store_record_flush
  * commits); a call whose id is stored already changes nothing. */
 enum record_result { REC_INSERTED, REC_DUPLICATE, REC_ERROR };
