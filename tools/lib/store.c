@@ -761,6 +761,17 @@ store_pending(const struct store *s)
 	return s->pending;
 }
 
+/* The sums every rollup cell holds, bound as ?7 to ?14, and how an upsert
+ * adds them up. */
+#define CELL_COLUMNS \
+	" calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens," \
+	" cost_pico, unpriced_calls)"
+#define CELL_SUMS \
+	" calls = calls + ?7, input_tokens = input_tokens + ?8, output_tokens = output_tokens + ?9," \
+	" cache_read_tokens = cache_read_tokens + ?10, cache_write_tokens = cache_write_tokens + ?11," \
+	" cache_write_1h_tokens = cache_write_1h_tokens + ?12, cost_pico = cost_pico + ?13," \
+	" unpriced_calls = unpriced_calls + ?14"
+
 /* A group of agentpipe_total, summed over the rows of one fold. */
 struct total_cell {
 	const char *key[4]; /* agent, tool, model, status */
@@ -815,15 +826,11 @@ total_write(struct store *s, struct total_groups *g)
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db,
 			       "INSERT INTO agentpipe_total (agent_name, tool_name, model_name, status, dated, first_day,"
-			       " calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,"
-			       " cache_write_1h_tokens, cost_pico, unpriced_calls)"
+			       CELL_COLUMNS
 			       " VALUES (?1,?2,?3,?4,?5,NULLIF(?6, ''),?7,?8,?9,?10,?11,?12,?13,?14)"
 			       " ON CONFLICT(agent_name, tool_name, model_name, status, dated) DO UPDATE SET"
 			       " first_day = min(first_day, excluded.first_day),"
-			       " calls = calls + ?7, input_tokens = input_tokens + ?8, output_tokens = output_tokens + ?9,"
-			       " cache_read_tokens = cache_read_tokens + ?10, cache_write_tokens = cache_write_tokens + ?11,"
-			       " cache_write_1h_tokens = cache_write_1h_tokens + ?12, cost_pico = cost_pico + ?13,"
-			       " unpriced_calls = unpriced_calls + ?14",
+			       CELL_SUMS,
 			       -1, &st, NULL) != SQLITE_OK)
 		return sqlfail(s, "folding the total");
 	bool ok = true;
@@ -850,7 +857,6 @@ total_write(struct store *s, struct total_groups *g)
 
 /* Fold rows (from, to] into the rollups, in C so that a float cost_usd turns
  * into pico-USD exactly as a raw scan turns it. */
-
 static bool
 fold(struct store *s, int64_t from, int64_t to)
 {
@@ -865,28 +871,20 @@ fold(struct store *s, int64_t from, int64_t to)
 		return sqlfail(s, "folding the rollup");
 	if (sqlite3_prepare_v2(s->db,
 			       "INSERT INTO agentpipe_hourly (hour, agent_name, tool_name, model_name, task_id, status,"
-			       " calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,"
-			       " cache_write_1h_tokens, cost_pico, unpriced_calls)"
+			       CELL_COLUMNS
 			       " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)"
 			       " ON CONFLICT(hour, agent_name, tool_name, model_name, task_id, status) DO UPDATE SET"
-			       " calls = calls + ?7, input_tokens = input_tokens + ?8, output_tokens = output_tokens + ?9,"
-			       " cache_read_tokens = cache_read_tokens + ?10, cache_write_tokens = cache_write_tokens + ?11,"
-			       " cache_write_1h_tokens = cache_write_1h_tokens + ?12, cost_pico = cost_pico + ?13,"
-			       " unpriced_calls = unpriced_calls + ?14",
+			       CELL_SUMS,
 			       -1, &up, NULL) != SQLITE_OK) {
 		sqlite3_finalize(sel);
 		return sqlfail(s, "folding the rollup");
 	}
 	if (sqlite3_prepare_v2(s->db,
 			       "INSERT INTO agentpipe_daily (day, agent_name, tool_name, model_name, status,"
-			       " calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,"
-			       " cache_write_1h_tokens, cost_pico, unpriced_calls)"
+			       CELL_COLUMNS
 			       " VALUES (?1,?2,?3,?4,?6,?7,?8,?9,?10,?11,?12,?13,?14)"
 			       " ON CONFLICT(day, agent_name, tool_name, model_name, status) DO UPDATE SET"
-			       " calls = calls + ?7, input_tokens = input_tokens + ?8, output_tokens = output_tokens + ?9,"
-			       " cache_read_tokens = cache_read_tokens + ?10, cache_write_tokens = cache_write_tokens + ?11,"
-			       " cache_write_1h_tokens = cache_write_1h_tokens + ?12, cost_pico = cost_pico + ?13,"
-			       " unpriced_calls = unpriced_calls + ?14",
+			       CELL_SUMS,
 			       -1, &day, NULL) != SQLITE_OK) {
 		sqlite3_finalize(sel);
 		sqlite3_finalize(up);
