@@ -327,6 +327,21 @@ OUT
 OUT
 	assert_equal "$(sha256sum "$db")" "$before"
 	[ ! -e "$db-wal" ]
+	# With the origin's daily_costs in step with the rows, whole days come
+	# from it; but not the status, which it does not keep.
+	sqlite3 "$db" "INSERT INTO daily_costs (date, agent_name, tool_name, model_name, invocations, total_tokens, total_cost_usd) VALUES
+		('2026-10-31', 'b', 'codex', 'gpt-4o', 1, 3, 7), ('2026-11-01', 'a', 'claude-code', 'claude-sonnet-4-5', 2, 60, 0.045),
+		('2026-11-02', 'b', 'codex', 'gpt-4o', 1, 30, 0.1);"
+	run bash -c "'$CS' --db '$db' --since 2026-11-01 --until 2026-11-02 --by day --no-total | jq -c '[.day,.calls,.cost_usd,.source]'"
+	assert_output - <<'OUT'
+["2026-11-01",2,0.045,"daily_costs"]
+["2026-11-02",1,0.1,"daily_costs"]
+OUT
+	run bash -c "'$CS' --db '$db' --since 2026-11-01 --until 2026-11-02 --by day,status --no-total | jq -c '[.day,.status,.calls,.cost_usd,.source]'"
+	assert_output - <<'OUT'
+["2026-11-01","success",2,0.045,null]
+["2026-11-02","error",1,0.1,null]
+OUT
 }
 
 @test "--record into an origin store adds our columns beside the origin's, and rollup answers equal a scan" {

@@ -303,8 +303,8 @@ plan(const struct budgets *bs, bool total_parts, struct piece **out)
 	bool total = false, daily_ok = true;
 	for (size_t i = 0; i < bs->n; i++) {
 		const struct budget *b = &bs->v[i];
-		/* The origin's daily_costs knows neither task nor status. */
-		if (b->nglobs[MF_TASK_ID] || b->nglobs[MF_STATUS])
+		/* The daily rollups do not keep the task. */
+		if (b->nglobs[MF_TASK_ID])
 			daily_ok = false;
 		if (b->kind == P_TOTAL) {
 			total = total_parts;
@@ -352,12 +352,14 @@ spend_from_store(struct spend *s, const char *path, const struct price_table *pr
 	}
 	/* The total rollup answers total budgets but those on the task, which it
 	 * does not keep; then the windows are all that is left to read. */
-	bool total = false, by_task = false, answered = false;
-	for (size_t i = 0; i < s->b->n; i++)
+	bool total = false, by_task = false, by_status = false, answered = false;
+	for (size_t i = 0; i < s->b->n; i++) {
 		if (s->b->v[i].kind == P_TOTAL) {
 			total = true;
 			by_task |= s->b->v[i].nglobs[MF_TASK_ID] > 0;
 		}
+		by_status |= s->b->v[i].nglobs[MF_STATUS] > 0;
+	}
 	int status = EXIT_OK;
 	if (total && !by_task) {
 		s->feed = FEED_TOTAL;
@@ -377,6 +379,7 @@ spend_from_store(struct spend *s, const char *path, const struct price_table *pr
 			.until_ms = pieces[i].until,
 			.rollup_ok = pieces[i].mode != PIECE_ROWS,
 			.daily_ok = pieces[i].mode == PIECE_DAILY,
+			.by_status = by_status,
 		};
 		int64_t max_id = 0;
 		bool used_rollup;

@@ -298,6 +298,15 @@ daily_answers(const struct costsum *o)
 	return !(o->has_since && o->since_ms % MS_PER_DAY) && !(o->has_until && o->until_ms % MS_PER_DAY);
 }
 
+static bool
+by_status(const struct costsum *o)
+{
+	for (size_t i = 0; i < o->ndims; i++)
+		if (o->dims[i].kind == D_STATUS)
+			return true;
+	return false;
+}
+
 int
 costsum_from_store(struct costsum *o, int64_t interval_ms)
 {
@@ -315,6 +324,7 @@ costsum_from_store(struct costsum *o, int64_t interval_ms)
 		.until_ms = o->until_ms,
 		.rollup_ok = rollup_answers(o) && !o->calls,
 		.daily_ok = daily_answers(o),
+		.by_status = by_status(o),
 	};
 	int64_t max_id = 0;
 	bool used_rollup;

@@ -529,7 +529,7 @@ range_count(struct store *s, const struct store_query *q, const char *sql)
 static bool
 daily_costs_answer(struct store *s, const struct store_query *q)
 {
-	if (s->has_rollup || !q->daily_ok || q->after_id || !table_exists(s, "daily_costs"))
+	if (s->has_rollup || !q->daily_ok || q->by_status || q->after_id || !table_exists(s, "daily_costs"))
 		return false;
 	int64_t days = range_count(s, q,
 				   "SELECT COALESCE(sum(invocations), 0) FROM daily_costs WHERE date >= substr(?1, 1, 10)"

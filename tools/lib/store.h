@@ -31,6 +31,7 @@ struct store_query {
 	int64_t after_id;      /* only rows with a larger id (following) */
 	bool rollup_ok;        /* hour-sized buckets suffice: the rollup may answer */
 	bool daily_ok;         /* UTC days suffice and the task is not asked for */
+	bool by_status;        /* the status is asked for: the origin's daily_costs lacks it */
 };
 
 /* One row, or a rollup cell of ncalls calls whose ts is its hour. */
