@@ -8,7 +8,7 @@
 #   tests/fuzz/run.sh --build [target...]    only build
 #
 # Targets are tests/fuzz/fuzz_<target>.c: jscan claude yaml ndjson money_time
-# yamlfast task budgets.
+# yamlfast task budgets stream.
 # Everything built or found goes under build/fuzz/: the binaries, the library
 # compiled with coverage (-fsanitize=fuzzer-no-link,address,undefined), the
 # growing corpora corpus-<target>/, crashes under artifacts/<target>/ and the
@@ -30,19 +30,19 @@ top=$(cd "$here/../.." && pwd)
 cd "$top" || exit 1
 out=build/fuzz
 cc=${CLANG:-clang}
-all_targets=(jscan claude yaml ndjson money_time yamlfast task budgets)
+all_targets=(jscan claude yaml ndjson money_time yamlfast task budgets stream)
 
 # The largest input worth trying, and a dictionary, per target.
 max_len() {
 	case $1 in
-	jscan | claude | yaml | yamlfast | task | budgets) echo 4096 ;;
+	jscan | claude | yaml | yamlfast | task | budgets | stream) echo 4096 ;;
 	ndjson) echo 1024 ;;
 	*) echo 256 ;;
 	esac
 }
 dict_for() {
 	case $1 in
-	jscan | claude) echo "$here/json.dict" ;;
+	jscan | claude | stream) echo "$here/json.dict" ;;
 	yaml | task | budgets) echo "$here/yaml.dict" ;;
 	yamlfast) echo "$here/yamlfast.dict" ;;
 	esac

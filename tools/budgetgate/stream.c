@@ -599,12 +599,19 @@ enforce(struct streamer *st, const char *line, size_t len, bool has_route)
 			}
 		}
 	}
-	/* Let through: what it will spend counts against what follows. */
+	/* Let through: what it will spend counts against what follows. Only a
+	 * limit that can deny needs it, and each such sum stays below its limit:
+	 * no stream of estimates can overflow it. */
 	for (size_t w = 0; w < st->nw; w++) {
 		for (uint64_t x = st->set[w]; x; x &= x - 1) {
 			size_t i = st->order[w * 64 + (size_t)__builtin_ctzll(x)];
-			st->spent[i] += usd;
-			st->tokens[i] += tok;
+			const struct budget *b = &st->bs->v[i];
+			if (b->enforce_soft)
+				continue;
+			if (b->has_limit_usd)
+				st->spent[i] += usd;
+			if (b->has_limit_tokens)
+				st->tokens[i] += tok;
 		}
 	}
 	out_write(line, len);
