@@ -590,12 +590,12 @@ budgets:
   big: {period: total, limit_usd: 100, match: {agent: ["backend*", "ops", "frontend"]}}
   small: {period: day, limit_usd: 12, soft_pct: 80, match: {agent: "backend*"}}
   sonnet: {period: total, limit_usd: 11, match: {model: "claude-sonnet-*"}}
-  tokens: {period: total, limit_tokens: 1000, match: {tool: "*"}}
+  tokens: {period: total, limit_tokens: 1000, match: {tool: "c*"}}
   gone: {period: total, limit_tokens: 100, match: {agent: "front*"}}
   qa: {period: week, limit_tokens: 10000, match: {agent: qa}}
 YAML
 	cat >"$C" <<'CALLS'
-{"id":"a","ts":"2026-11-03T10:00:00Z","agent":"backend","model":"claude-sonnet-4-5","input_tokens":100,"output_tokens":10,"cost_usd":10}
+{"id":"a","ts":"2026-11-03T10:00:00Z","agent":"backend","tool":"claude-code","model":"claude-sonnet-4-5","input_tokens":100,"output_tokens":10,"cost_usd":10}
 {"id":"b","ts":"2026-11-03T10:00:00Z","agent":"frontend","model":"gpt-4o","input_tokens":100,"output_tokens":10,"cost_usd":0.5}
 CALLS
 }
@@ -611,11 +611,20 @@ CALLS
 {"id":1,"agent":"backend","budget":{"name":"small","status":"soft","used_pct":83.33,"remaining_usd":2,"remaining_tokens":null,"period":"day"}}
 {"id":2,"agent":"backend","model":"claude-sonnet-4-5","budget":{"name":"sonnet","status":"ok","used_pct":90.9,"remaining_usd":1,"remaining_tokens":null,"period":"total"}}
 {"id":3,"agent":"frontend","model":"gpt-4o","budget":{"name":"gone","status":"hard","used_pct":110,"remaining_usd":null,"remaining_tokens":0,"period":"total"}}
-{"id":4,"agent":"qa","tool":"codex","budget":{"name":"tokens","status":"ok","used_pct":22,"remaining_usd":null,"remaining_tokens":780,"period":"total"}}
+{"id":4,"agent":"qa","tool":"codex","budget":{"name":"tokens","status":"ok","used_pct":11,"remaining_usd":null,"remaining_tokens":890,"period":"total"}}
 {"id":5,"agent":"qa","budget":{"name":"qa","status":"ok","used_pct":0,"remaining_usd":null,"remaining_tokens":10000,"period":"week"}}
 {"id":6,"agent":"nobody","budget":null}
 {"id":7,"agent_name":"backend-api","budget":{"name":"small","status":"soft","used_pct":83.33,"remaining_usd":2,"remaining_tokens":null,"period":"day"}}
 OUT
+	# A field the request lacks is what its call will be counted with: "",
+	# and "success" for the status.
+	cat >"$B" <<'YAML'
+budgets:
+  any-agent: {period: total, limit_usd: 100, match: {agent: "*", status: success}}
+  named: {period: total, limit_usd: 1, match: {agent: "?*"}}
+YAML
+	run bash -c "printf '%s\n' '{}' '{\"agent\":\"\"}' '{\"status\":\"error\"}' | '$BG' -b '$B' --annotate --spend '$C' --now 2026-11-03T12:00:00Z | jq -c '.budget.name'"
+	assert_output $'"any-agent"\n"any-agent"\nnull'
 }
 
 @test "--annotate: unknown fields kept byte for byte, an old budget replaced, from the store and from files" {

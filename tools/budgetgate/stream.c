@@ -37,7 +37,6 @@ struct streamer {
 	size_t n, nw;                  /* budgets; 64-bit words in a set */
 	size_t *order;                 /* rank -> budget, the tightest first */
 	bool tested[MF_COUNT];         /* some budget has globs on the field */
-	uint64_t *absent[MF_COUNT];    /* the budgets that take a request lacking it */
 	uint64_t *all, *set;
 	struct field_cache cache[MF_COUNT];
 	char **note;                   /* per rank: "budget":{...} */
@@ -135,19 +134,14 @@ streamer_init(struct streamer *st, const struct budgets *bs, const struct spend 
 	st->note_len = xcalloc(st->n + 1, sizeof *st->note_len);
 	st->all = xcalloc(nw, sizeof *st->all);
 	st->set = xcalloc(nw, sizeof *st->set);
-	for (int f = 0; f < MF_COUNT; f++)
-		st->absent[f] = xcalloc(nw, sizeof *st->absent[f]);
 	for (size_t r = 0; r < st->n; r++) {
 		size_t i = keys[r].index;
 		const struct budget *b = &bs->v[i];
 		st->order[r] = i;
 		st->all[r / 64] |= (uint64_t)1 << (r % 64);
-		for (int f = 0; f < MF_COUNT; f++) {
+		for (int f = 0; f < MF_COUNT; f++)
 			if (b->nglobs[f])
 				st->tested[f] = true;
-			else
-				st->absent[f][r / 64] |= (uint64_t)1 << (r % 64);
-		}
 		struct buf t = {0};
 		note_text(b, &s->sum[i], &v[i], &t);
 		st->note[r] = t.data;
@@ -182,7 +176,6 @@ streamer_free(struct streamer *st)
 	free(st->all);
 	free(st->set);
 	for (int f = 0; f < MF_COUNT; f++) {
-		free(st->absent[f]);
 		strmap_free(&st->cache[f].map);
 		arena_free(&st->cache[f].sets);
 	}
@@ -281,8 +274,10 @@ match_request(struct streamer *st, bool has_route)
 			continue;
 		const struct jval *v = request_field(st, (enum match_field)f, has_route);
 		const uint64_t *m;
+		/* A field the request lacks is what the call will be counted
+		 * with: "" ("success" for the status), as check mode reads it. */
 		if (is_absent(v))
-			m = st->absent[f];
+			m = f == MF_STATUS ? field_set(st, MF_STATUS, "success", 7) : field_set(st, (enum match_field)f, "", 0);
 		else if (v->t == J_STRING)
 			m = field_set(st, (enum match_field)f, v->s, v->n);
 		else {
