@@ -506,11 +506,11 @@ OUT
 	sqlite3 "$T/t.db" "UPDATE agentpipe_meta SET value = 3 WHERE key = 'total_id'"
 	run bash -c "'$BG' -b '$B' --now $now --db '$T/t.db' --lenient 2>/dev/null | jq -c '[.name,.spent_usd]' | head -2"
 	assert_output $'["total",15]\n["errors",10]'
-	# The next recording rebuilds it from the daily rollup (four calls, the
-	# unpriced one at $0; the origin's row is not folded yet).
+	# The next recording, even of nothing, rebuilds it from the daily rollup
+	# and folds the origin's row (five calls, the unpriced one at $0).
 	"$BIN/costsum" --db "$T/t.db" --record </dev/null >/dev/null
 	run sqlite3 "$T/t.db" "SELECT (SELECT value FROM agentpipe_meta WHERE key = 'total_id') = (SELECT value FROM agentpipe_meta WHERE key = 'rollup_id'), (SELECT sum(calls) || ' ' || sum(cost_pico) FROM agentpipe_total)"
-	assert_output "1|4 7000000000000"
+	assert_output "1|5 15000000000000"
 	run bash -c "'$BG' -b '$B' --now $now --db '$T/t.db' --lenient 2>/dev/null | jq -c '[.name,.spent_usd]' | head -2"
 	assert_output $'["total",15]\n["errors",10]'
 }
@@ -530,6 +530,38 @@ EOF2
 		run -0 bash -c "'$BG' -b '$B' --now 2026-11-03T12:00:00Z --db '$T/t.db' --lenient 2>/dev/null | jq -c '[.name,.spent_usd,.calls]'"
 		assert_output $'["b",1,1]\n["all",3,2]'
 	done
+}
+
+@test "the store answers as the calls do: a millisecond before now, calls without a time, never from the origin's float daily_costs" {
+	# The window's end keeps its milliseconds: a call 0.7 s before now is in.
+	call a 2026-11-03T11:30:00Z 1
+	call b 2026-11-03T12:00:00.200Z 2
+	"$BIN/costsum" --db "$T/t.db" --record "$C" >/dev/null
+	budget 1h "limit_usd: 10"
+	run -0 bash -c "'$BG' -b '$B' --now 2026-11-03T12:00:00.900Z --db '$T/t.db' | jq -c '[.spent_usd,.calls]'"
+	assert_output '[3,2]'
+	# A store only the origin wrote: 1,000 calls of $0.10 on one day, and its
+	# daily_costs summed in floating point as its logger sums them.
+	db=$T/origin.db
+	sed '/agentpipe.s additions/,$d' "$AGENTPIPE_SHARE/schema.sql" | sqlite3 "$db"
+	sqlite3 "$db" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)
+		INSERT INTO invocations (invocation_id, timestamp, agent_name, tool_name, model_name, prompt_tokens, completion_tokens, total_tokens, cost_usd, status)
+		SELECT 'r' || i, '2026-11-03 10:00:00', 'a', 'cli', 'gpt-4o', 1, 1, 2, 0.1, 'success' FROM n;
+		INSERT INTO daily_costs (date, agent_name, tool_name, model_name, invocations, total_tokens, total_cost_usd)
+		VALUES ('2026-11-03', 'a', 'cli', 'gpt-4o', 1000, 2000, 99.9999999999986);"
+	budget month "limit_usd: 100"
+	run -2 bash -c "set -o pipefail; '$BG' -b '$B' --now 2026-11-03T12:00:00Z --db '$db' | jq -c '[.spent_usd,.calls,.status]'"
+	assert_output '[100,1000,"hard"]'
+	# A call without a time: a windowed budget that takes it cannot judge it,
+	# with or without a total budget beside it.
+	sqlite3 "$db" "INSERT INTO invocations (invocation_id, timestamp, agent_name, tool_name, model_name, prompt_tokens, completion_tokens, total_tokens, cost_usd, status) VALUES ('n', NULL, 'a', 'cli', 'gpt-4o', 1, 1, 2, 50, 'success')"
+	budget day "limit_usd: 1000"
+	run --separate-stderr -65 "$BG" -b "$B" --now 2026-11-03T12:00:00Z --db "$db"
+	[ "$stderr" = "budgetgate: 1 call without a time: no window can hold it (the gate cannot judge it)" ]
+	echo "  - {name: all, period: total, limit_usd: 1000}" >>"$B"
+	run --separate-stderr -65 bash -c "set -o pipefail; '$BG' -b '$B' --now 2026-11-03T12:00:00Z --db '$db' | jq -c '[.name,.spent_usd,.calls]'"
+	assert_output $'["b",100,1000]\n["all",150,1001]'
+	[ "$stderr" = "budgetgate: 1 call without a time: no window can hold it (the gate cannot judge it)" ]
 }
 
 @test "Claude Code logs: the same spend as costsum, messages counted once; its bad lines and unpriced model are named" {

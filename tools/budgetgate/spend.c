@@ -380,7 +380,21 @@ spend_from_store(struct spend *s, const char *path, const struct price_table *pr
 			.rollup_ok = pieces[i].mode != PIECE_ROWS,
 			.daily_ok = pieces[i].mode == PIECE_DAILY,
 			.by_status = by_status,
+			.exact = true,
 		};
+		int64_t max_id = 0;
+		bool used_rollup;
+		if (!store_scan(st, &q, store_cell, s, &max_id, &used_rollup)) {
+			warnx("%s: %s", path, store_errmsg(st));
+			status = EXIT_NOINPUT;
+		}
+	}
+	/* Calls without a time: no window holds them, but a windowed budget
+	 * that takes one cannot be judged. The total's reads meet them; with
+	 * no total budget they are looked for. */
+	if (!total && s->b->n && status == EXIT_OK) {
+		s->feed = FEED_WINDOWS;
+		struct store_query q = {.undated = true};
 		int64_t max_id = 0;
 		bool used_rollup;
 		if (!store_scan(st, &q, store_cell, s, &max_id, &used_rollup)) {

@@ -266,12 +266,17 @@ store_close(struct store *s)
 	free(s);
 }
 
-/* The origin's text form of an instant, as its range queries compare it. */
+/* The origin's text form of an instant, as its range queries compare it,
+ * with its milliseconds when it has any: "12:00:00.900" sorts after every
+ * time stored before it, "12:00:00" and "12:00:00.200000" alike. */
 static void
 bind_time(sqlite3_stmt *st, int i, int64_t ms)
 {
-	char buf[TIME_BUFSZ];
+	char buf[TIME_BUFSZ + 8];
 	size_t n = time_format_origin(ms, buf);
+	int64_t frac = ((ms % 1000) + 1000) % 1000;
+	if (frac)
+		n += (size_t)snprintf(buf + n, sizeof buf - n, ".%03d", (int)frac);
 	sqlite3_bind_text(st, i, buf, (int)n, SQLITE_TRANSIENT);
 }
 
@@ -322,8 +327,13 @@ scan_rows(struct store *s, const struct store_query *q, int64_t after, store_row
 		 " completion_tokens, cost_usd, latency_ms, status, error_message%s FROM invocations"
 		 " WHERE %s%s%s%s",
 		 s->has_ours ? ", task_id, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, cost_pico" : "",
-		 after > 0 ? "id > ?1" : "?1 = 0", q->has_since ? " AND timestamp >= ?2" : "",
-		 q->has_until ? " AND timestamp < ?3" : "",
+		 after > 0 ? "id > ?1" : "?1 = 0",
+		 q->undated ? " AND timestamp IS NULL" : q->has_since ? " AND timestamp >= ?2" : "",
+		 /* A range open at its start holds the rows without a time, as
+		  * the rollups' cells without one sort first. */
+		 q->undated || !q->has_until ? ""
+		 : q->has_since ? " AND timestamp < ?3"
+				: " AND (timestamp < ?3 OR timestamp IS NULL)",
 		 /* Only a reader that follows needs the rows in order; a range
 		  * without it lets SQLite take the timestamp index. */
 		 after > 0 ? " ORDER BY id" : "");
@@ -331,9 +341,9 @@ scan_rows(struct store *s, const struct store_query *q, int64_t after, store_row
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return sqlfail(s, "reading invocations");
 	sqlite3_bind_int64(st, 1, after);
-	if (q->has_since)
+	if (q->has_since && !q->undated)
 		bind_time(st, 2, q->since_ms);
-	if (q->has_until)
+	if (q->has_until && !q->undated)
 		bind_time(st, 3, q->until_ms);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -529,7 +539,7 @@ range_count(struct store *s, const struct store_query *q, const char *sql)
 static bool
 daily_costs_answer(struct store *s, const struct store_query *q)
 {
-	if (s->has_rollup || !q->daily_ok || q->by_status || q->after_id || !table_exists(s, "daily_costs"))
+	if (s->has_rollup || !q->daily_ok || q->by_status || q->exact || q->after_id || !table_exists(s, "daily_costs"))
 		return false;
 	int64_t days = range_count(s, q,
 				   "SELECT COALESCE(sum(invocations), 0) FROM daily_costs WHERE date >= substr(?1, 1, 10)"
@@ -997,24 +1007,38 @@ max_invocation_id(struct store *s)
 bool
 store_record_flush(struct store *s)
 {
-	if (!s->in_txn)
-		return true;
 	/* Fold new rows, ours and any the origin wrote, in the same short
 	 * transaction, but never more than a chunk: a store the origin filled
 	 * for years is caught up a chunk per transaction below, so that no
-	 * lock is held for long. */
-	int64_t from = rollup_id(s), to = max_invocation_id(s);
-	if (to > from + FOLD_CHUNK)
-		to = from + FOLD_CHUNK;
-	bool ok = (to <= from || fold(s, from, to)) && exec(s, "COMMIT");
-	if (!ok)
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	s->in_txn = false;
-	s->pending = 0;
-	while (ok && (from = rollup_id(s)) < (to = max_invocation_id(s))) {
+	 * lock is held for long. With nothing recorded, the origin's rows are
+	 * still folded. */
+	int64_t from, to;
+	bool ok = true;
+	if (s->in_txn) {
+		from = rollup_id(s);
+		to = max_invocation_id(s);
 		if (to > from + FOLD_CHUNK)
 			to = from + FOLD_CHUNK;
-		ok = exec(s, "BEGIN IMMEDIATE") && fold(s, from, to) && exec(s, "COMMIT");
+		ok = (to <= from || fold(s, from, to)) && exec(s, "COMMIT");
+		if (!ok)
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		s->in_txn = false;
+		s->pending = 0;
+	}
+	/* Where the rollup stands is read inside each write transaction: a
+	 * recorder beside this one may have folded meanwhile. */
+	while (ok) {
+		if (!exec(s, "BEGIN IMMEDIATE"))
+			return false;
+		from = rollup_id(s);
+		to = max_invocation_id(s);
+		if (to <= from) {
+			ok = exec(s, "COMMIT");
+			break;
+		}
+		if (to > from + FOLD_CHUNK)
+			to = from + FOLD_CHUNK;
+		ok = fold(s, from, to) && exec(s, "COMMIT");
 		if (!ok)
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	}

@@ -32,6 +32,9 @@ struct store_query {
 	bool rollup_ok;        /* hour-sized buckets suffice: the rollup may answer */
 	bool daily_ok;         /* UTC days suffice and the task is not asked for */
 	bool by_status;        /* the status is asked for: the origin's daily_costs lacks it */
+	bool undated;          /* only the rows without a time (no rollup, no range) */
+	bool exact;            /* a gate: not the origin's daily_costs, whose sums are floats and
+				* which can hide unpriced calls and calls without a time */
 };
 
 /* One row, or a rollup cell of ncalls calls whose ts is its hour. */
