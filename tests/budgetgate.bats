@@ -564,6 +564,24 @@ EOF2
 	[ "$stderr" = "budgetgate: 1 call without a time: no window can hold it (the gate cannot judge it)" ]
 }
 
+@test "a recorder that kept only the hourly rollup folded last: the hourly rollup answers, the next --record rebuilds the daily one and the total" {
+	budget day "limit_usd: 20"
+	echo "  - {name: all, period: total, limit_usd: 20}" >>"$B"
+	call a 2026-11-03T10:00:00Z 1
+	"$BIN/costsum" --db "$T/t.db" --record "$C" >/dev/null
+	# What such a recorder leaves: a row and its hourly cell, rollup_id moved on.
+	sqlite3 "$T/t.db" "INSERT INTO invocations (invocation_id, timestamp, agent_name, tool_name, model_name, prompt_tokens, completion_tokens, total_tokens, cost_usd, status, cost_pico) VALUES ('o', '2026-11-03 11:00:00', 'x', 'cli', 'gpt-4o', 1, 1, 2, 20, 'success', 20000000000000);
+		INSERT INTO agentpipe_hourly (hour, agent_name, tool_name, model_name, task_id, status, calls, input_tokens, output_tokens, cost_pico) VALUES ('2026-11-03 11:00:00', 'x', 'cli', 'gpt-4o', '', 'success', 1, 1, 1, 20000000000000);
+		UPDATE agentpipe_meta SET value = (SELECT max(id) FROM invocations) WHERE key = 'rollup_id';"
+	run -2 bash -c "set -o pipefail; '$BG' -b '$B' --now 2026-11-03T12:00:00Z --db '$T/t.db' | jq -c '[.name,.spent_usd,.calls]'"
+	assert_output $'["b",21,2]\n["all",21,2]'
+	"$BIN/costsum" --db "$T/t.db" --record </dev/null >/dev/null
+	run sqlite3 "$T/t.db" "SELECT (SELECT group_concat(key) FROM agentpipe_meta WHERE key LIKE '%_id' AND value = (SELECT max(id) FROM invocations)), (SELECT sum(calls) || ' ' || sum(cost_pico) FROM agentpipe_daily), (SELECT sum(calls) || ' ' || sum(cost_pico) FROM agentpipe_total)"
+	assert_output "rollup_id,daily_id,total_id|2 21000000000000|2 21000000000000"
+	run -2 bash -c "set -o pipefail; '$BG' -b '$B' --now 2026-11-03T12:00:00Z --db '$T/t.db' | jq -c '[.name,.spent_usd,.calls]'"
+	assert_output $'["b",21,2]\n["all",21,2]'
+}
+
 @test "Claude Code logs: the same spend as costsum, messages counted once; its bad lines and unpriced model are named" {
 	cat >"$B" <<'EOF'
 budgets:

@@ -78,7 +78,9 @@ CREATE TABLE IF NOT EXISTS agentpipe_hourly (
 ) WITHOUT ROWID;
 
 -- The same by UTC day without the task: few rows, for questions of days,
--- weeks, months and years in UTC.
+-- weeks, months and years in UTC. It holds the calls with
+-- id <= agentpipe_meta.daily_id, and is trusted only while that equals
+-- rollup_id; a recorder that finds it behind rebuilds it from agentpipe_hourly.
 CREATE TABLE IF NOT EXISTS agentpipe_daily (
     day TEXT NOT NULL,                   -- 'YYYY-MM-DD 00:00:00', UTC
     agent_name TEXT NOT NULL DEFAULT '',

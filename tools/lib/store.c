@@ -122,31 +122,58 @@ column_exists(struct store *s, const char *table, const char *column)
 	return found;
 }
 
+/* The sums every rollup cell holds, bound as ?7 to ?14, and how an upsert
+ * adds them up. */
+#define CELL_COLUMNS \
+	" calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens," \
+	" cost_pico, unpriced_calls)"
+#define CELL_SUMS \
+	" calls = calls + ?7, input_tokens = input_tokens + ?8, output_tokens = output_tokens + ?9," \
+	" cache_read_tokens = cache_read_tokens + ?10, cache_write_tokens = cache_write_tokens + ?11," \
+	" cache_write_1h_tokens = cache_write_1h_tokens + ?12, cost_pico = cost_pico + ?13," \
+	" unpriced_calls = unpriced_calls + ?14"
+
 static int64_t query_int(struct store *s, const char *sql, int64_t missing);
 
-/* agentpipe_total holds what agentpipe_daily holds, without the day. A store
- * whose total is missing or behind (a recorder that did not know the table
- * folded after it) has it rebuilt from the daily rollup. */
+/* The daily rollup and the total are derived from the hourly one. Each
+ * notes the rollup_id it is level with (daily_id, total_id); a recorder that
+ * did not know the table folded past it, and one that does rebuilds it: the
+ * daily rollup from the hourly one, the total from the daily one. */
 static bool
-total_catch_up(struct store *s)
+level_id(struct store *s, const char *key, int64_t rolled)
 {
-	int64_t rolled = query_int(s, "SELECT value FROM agentpipe_meta WHERE key='rollup_id'", 0);
-	if (query_int(s, "SELECT value FROM agentpipe_meta WHERE key='total_id'", -1) == rolled)
-		return true;
 	char sql[256];
 	snprintf(sql, sizeof sql,
-		 "INSERT INTO agentpipe_meta (key, value) VALUES ('total_id', %lld)"
+		 "INSERT INTO agentpipe_meta (key, value) VALUES ('%s', %lld)"
 		 " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-		 (long long)rolled);
-	return exec(s, "DELETE FROM agentpipe_total") &&
-	       exec(s, "INSERT INTO agentpipe_total (agent_name, tool_name, model_name, status, dated, first_day, calls,"
-		       " input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens,"
-		       " cost_pico, unpriced_calls)"
-		       " SELECT agent_name, tool_name, model_name, status, day <> '', min(NULLIF(day, '')), sum(calls),"
-		       " sum(input_tokens), sum(output_tokens), sum(cache_read_tokens), sum(cache_write_tokens),"
-		       " sum(cache_write_1h_tokens), sum(cost_pico), sum(unpriced_calls) FROM agentpipe_daily"
-		       " GROUP BY agent_name, tool_name, model_name, status, day <> ''") &&
-	       exec(s, sql);
+		 key, (long long)rolled);
+	return exec(s, sql);
+}
+
+static bool
+rollups_catch_up(struct store *s)
+{
+	int64_t rolled = query_int(s, "SELECT value FROM agentpipe_meta WHERE key='rollup_id'", 0);
+	bool ok = true;
+	if (query_int(s, "SELECT value FROM agentpipe_meta WHERE key='daily_id'", -1) != rolled)
+		ok = exec(s, "DELETE FROM agentpipe_daily") &&
+		     exec(s, "INSERT INTO agentpipe_daily (day, agent_name, tool_name, model_name, status," CELL_COLUMNS
+			     " SELECT CASE WHEN hour = '' THEN '' ELSE substr(hour, 1, 10) || ' 00:00:00' END AS d,"
+			     " agent_name, tool_name, model_name, status, sum(calls), sum(input_tokens),"
+			     " sum(output_tokens), sum(cache_read_tokens), sum(cache_write_tokens),"
+			     " sum(cache_write_1h_tokens), sum(cost_pico), sum(unpriced_calls) FROM agentpipe_hourly"
+			     " GROUP BY d, agent_name, tool_name, model_name, status") &&
+		     level_id(s, "daily_id", rolled) && exec(s, "DELETE FROM agentpipe_meta WHERE key = 'total_id'");
+	if (ok && query_int(s, "SELECT value FROM agentpipe_meta WHERE key='total_id'", -1) != rolled)
+		ok = exec(s, "DELETE FROM agentpipe_total") &&
+		     exec(s, "INSERT INTO agentpipe_total (agent_name, tool_name, model_name, status, dated, first_day,"
+			     CELL_COLUMNS
+			     " SELECT agent_name, tool_name, model_name, status, day <> '', min(NULLIF(day, '')),"
+			     " sum(calls), sum(input_tokens), sum(output_tokens), sum(cache_read_tokens),"
+			     " sum(cache_write_tokens), sum(cache_write_1h_tokens), sum(cost_pico), sum(unpriced_calls)"
+			     " FROM agentpipe_daily GROUP BY agent_name, tool_name, model_name, status, day <> ''") &&
+		     level_id(s, "total_id", rolled);
+	return ok;
 }
 
 static const char *const our_columns[][2] = {
@@ -180,7 +207,7 @@ migrate(struct store *s)
 			 our_columns[i][1]);
 		ok = exec(s, sql);
 	}
-	ok = ok && total_catch_up(s) && exec(s, "COMMIT");
+	ok = ok && rollups_catch_up(s) && exec(s, "COMMIT");
 	if (!ok)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return ok;
@@ -408,6 +435,13 @@ total_level(struct store *s)
 	return s->has_total && query_int(s, "SELECT value FROM agentpipe_meta WHERE key='total_id'", -1) == rollup_id(s);
 }
 
+/* Does agentpipe_daily? (When not, the hourly rollup answers.) */
+static bool
+daily_level(struct store *s)
+{
+	return query_int(s, "SELECT value FROM agentpipe_meta WHERE key='daily_id'", -1) == rollup_id(s);
+}
+
 /* Can the rollup answer as a scan would? Only if it still holds only calls
  * that are in the store, and no call it counts as unpriced has a price now
  * (a scan would price it). */
@@ -418,8 +452,9 @@ rollup_intact(struct store *s)
 	if (first < 0 || first != query_int(s, "SELECT min(id) FROM invocations", -2))
 		return false;
 	/* The total holds the same models as the daily rollup in far fewer rows. */
-	const char *sql = total_level(s) ? "SELECT DISTINCT model_name FROM agentpipe_total WHERE unpriced_calls > 0"
-					 : "SELECT DISTINCT model_name FROM agentpipe_daily WHERE unpriced_calls > 0";
+	const char *sql = total_level(s)   ? "SELECT DISTINCT model_name FROM agentpipe_total WHERE unpriced_calls > 0"
+			  : daily_level(s) ? "SELECT DISTINCT model_name FROM agentpipe_daily WHERE unpriced_calls > 0"
+					   : "SELECT DISTINCT model_name FROM agentpipe_hourly WHERE unpriced_calls > 0";
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return false;
@@ -466,7 +501,7 @@ static bool
 scan_rollup(struct store *s, const struct store_query *q, store_row_fn fn, void *ctx)
 {
 	char sql[512];
-	if (q->daily_ok)
+	if (q->daily_ok && daily_level(s))
 		snprintf(sql, sizeof sql,
 			 "SELECT day, agent_name, tool_name, model_name, '', status, calls, input_tokens,"
 			 " output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, cost_pico,"
@@ -771,17 +806,6 @@ store_pending(const struct store *s)
 	return s->pending;
 }
 
-/* The sums every rollup cell holds, bound as ?7 to ?14, and how an upsert
- * adds them up. */
-#define CELL_COLUMNS \
-	" calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens," \
-	" cost_pico, unpriced_calls)"
-#define CELL_SUMS \
-	" calls = calls + ?7, input_tokens = input_tokens + ?8, output_tokens = output_tokens + ?9," \
-	" cache_read_tokens = cache_read_tokens + ?10, cache_write_tokens = cache_write_tokens + ?11," \
-	" cache_write_1h_tokens = cache_write_1h_tokens + ?12, cost_pico = cost_pico + ?13," \
-	" unpriced_calls = unpriced_calls + ?14"
-
 /* A group of agentpipe_total, summed over the rows of one fold. */
 struct total_cell {
 	const char *key[4]; /* agent, tool, model, status */
@@ -970,7 +994,7 @@ fold(struct store *s, int64_t from, int64_t to)
 	if (ok) {
 		/* The total moves on with the rollup only if it was level with it. */
 		static const char *const moves[] = {
-			"UPDATE agentpipe_meta SET value = ?2 WHERE key = 'total_id' AND value = ?1",
+			"UPDATE agentpipe_meta SET value = ?2 WHERE key IN ('daily_id', 'total_id') AND value = ?1",
 			"INSERT INTO agentpipe_meta (key, value) VALUES ('rollup_id', ?2)"
 			" ON CONFLICT(key) DO UPDATE SET value = excluded.value",
 		};
