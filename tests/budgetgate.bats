@@ -582,6 +582,27 @@ EOF2
 	assert_output $'["b",21,2]\n["all",21,2]'
 }
 
+@test "a rollup cell past 64 bits of pico-dollars (\$9.2M) is never read as a wrong sum" {
+	budget total "limit_usd: 10000000"
+	for i in 1 2 3 4 5 6; do call "a$i" 2026-11-03T10:00:00Z 1000000; done
+	"$BIN/costsum" --db "$T/t.db" --record "$C" >/dev/null
+	for i in 7 8 9 10 11; do call "a$i" 2026-11-03T10:00:00Z 1000000; done
+	run -2 bash -c "set -o pipefail; '$BG' -b '$B' --now 2026-11-03T12:00:00Z '$C' | jq -c '[.spent_usd,.calls]'"
+	assert_output '[11000000,11]'
+	# Folded in two runs: SQLite's sum turns REAL; the rollups are not read.
+	"$BIN/costsum" --db "$T/t.db" --record "$C" >/dev/null
+	run -2 bash -c "set -o pipefail; '$BG' -b '$B' --now 2026-11-03T12:00:00Z --db '$T/t.db' | jq -c '[.spent_usd,.calls]'"
+	assert_output '[11000000,11]'
+	# Folded in one: the same.
+	"$BIN/costsum" --db "$T/one.db" --record "$C" >/dev/null
+	run -2 bash -c "set -o pipefail; '$BG' -b '$B' --now 2026-11-03T12:00:00Z --db '$T/one.db' | jq -c '[.spent_usd,.calls]'"
+	assert_output '[11000000,11]'
+	# A day's cell that large is not exact either: the rows answer.
+	budget day "limit_usd: 10000000"
+	run -2 bash -c "set -o pipefail; '$BG' -b '$B' --now 2026-11-03T12:00:00Z --db '$T/one.db' | jq -c '[.spent_usd,.calls]'"
+	assert_output '[11000000,11]'
+}
+
 @test "Claude Code logs: the same spend as costsum, messages counted once; its bad lines and unpriced model are named" {
 	cat >"$B" <<'EOF'
 budgets:

@@ -335,21 +335,10 @@ store_cell(void *p, const struct call *c, int64_t ncalls)
 	spend_add(p, c, ncalls);
 }
 
-int
-spend_from_store(struct spend *s, const char *path, const struct price_table *prices)
+/* One read of the store into s; false, with store_errmsg, on an error. */
+static bool
+read_store(struct spend *s, struct store *st)
 {
-	char err[1024];
-	struct store *st = store_open(path, false, err, sizeof err);
-	if (!st) {
-		warnx("%s", err);
-		return EXIT_NOINPUT;
-	}
-	store_set_prices(st, prices);
-	if (!store_read_begin(st)) {
-		warnx("%s: %s", path, store_errmsg(st));
-		store_close(st);
-		return EXIT_NOINPUT;
-	}
 	/* The total rollup answers total budgets but those on the task, which it
 	 * does not keep; then the windows are all that is left to read. */
 	bool total = false, by_task = false, by_status = false, answered = false;
@@ -360,18 +349,15 @@ spend_from_store(struct spend *s, const char *path, const struct price_table *pr
 		}
 		by_status |= s->b->v[i].nglobs[MF_STATUS] > 0;
 	}
-	int status = EXIT_OK;
+	bool ok = true;
 	if (total && !by_task) {
 		s->feed = FEED_TOTAL;
-		if (!store_scan_total(st, store_cell, s, &answered)) {
-			warnx("%s: %s", path, store_errmsg(st));
-			status = EXIT_NOINPUT;
-		}
+		ok = store_scan_total(st, store_cell, s, &answered);
 	}
 	s->feed = answered ? FEED_WINDOWS : FEED_ALL;
 	struct piece *pieces;
 	size_t n = plan(s->b, !answered, &pieces);
-	for (size_t i = 0; i < n && status == EXIT_OK; i++) {
+	for (size_t i = 0; i < n && ok; i++) {
 		struct store_query q = {
 			.has_since = pieces[i].has_since,
 			.has_until = pieces[i].has_until,
@@ -384,29 +370,47 @@ spend_from_store(struct spend *s, const char *path, const struct price_table *pr
 		};
 		int64_t max_id = 0;
 		bool used_rollup;
-		if (!store_scan(st, &q, store_cell, s, &max_id, &used_rollup)) {
-			warnx("%s: %s", path, store_errmsg(st));
-			status = EXIT_NOINPUT;
-		}
+		ok = store_scan(st, &q, store_cell, s, &max_id, &used_rollup);
 	}
+	free(pieces);
 	/* Calls without a time: no window holds them, but a windowed budget
 	 * that takes one cannot be judged. The total's reads meet them; with
 	 * no total budget they are looked for. */
-	if (!total && s->b->n && status == EXIT_OK) {
+	if (!total && s->b->n && ok) {
 		s->feed = FEED_WINDOWS;
 		struct store_query q = {.undated = true};
 		int64_t max_id = 0;
 		bool used_rollup;
-		if (!store_scan(st, &q, store_cell, s, &max_id, &used_rollup)) {
-			warnx("%s: %s", path, store_errmsg(st));
-			status = EXIT_NOINPUT;
-		}
+		ok = store_scan(st, &q, store_cell, s, &max_id, &used_rollup);
 	}
-	free(pieces);
 	s->feed = FEED_ALL;
+	return ok;
+}
+
+int
+spend_from_store(struct spend *s, const char *path, const struct price_table *prices)
+{
+	char err[1024];
+	struct store *st = store_open(path, false, err, sizeof err);
+	if (!st) {
+		warnx("%s", err);
+		return EXIT_NOINPUT;
+	}
+	store_set_prices(st, prices);
+	bool ok = store_read_begin(st) && read_store(s, st);
+	if (!ok && store_overflowed(st)) {
+		/* A rollup cell too large to be exact: the rows answer. */
+		const struct budgets *b = s->b;
+		spend_free(s);
+		spend_init(s, b);
+		store_rows_only(st);
+		ok = read_store(s, st);
+	}
+	if (!ok)
+		warnx("%s: %s", path, store_errmsg(st));
 	store_read_end(st);
 	store_close(st);
-	return status;
+	return ok ? EXIT_OK : EXIT_NOINPUT;
 }
 
 int

@@ -27,6 +27,7 @@ struct store {
 	bool in_txn;
 	bool reading;      /* in store_read_begin's transaction */
 	int64_t read_upto; /* its rollup_id, -1 when the rollup cannot answer */
+	bool overflowed;   /* a rollup cell's cost was not an exact integer */
 	size_t pending;
 	sqlite3_stmt *ins, *daily;
 	const struct price_table *prices; /* prices calls stored without a cost */
@@ -150,6 +151,22 @@ level_id(struct store *s, const char *key, int64_t rolled)
 	return exec(s, sql);
 }
 
+/* The daily rollup from the hourly one, and the total from the daily one;
+ * sum() fails past 64 bits, and total() then writes REAL sums, which
+ * readers know not to use. */
+#define DAILY_FROM_HOURLY(SUM) \
+	"INSERT INTO agentpipe_daily (day, agent_name, tool_name, model_name, status," CELL_COLUMNS \
+	" SELECT CASE WHEN hour = '' THEN '' ELSE substr(hour, 1, 10) || ' 00:00:00' END AS d, agent_name," \
+	" tool_name, model_name, status, sum(calls), sum(input_tokens), sum(output_tokens)," \
+	" sum(cache_read_tokens), sum(cache_write_tokens), sum(cache_write_1h_tokens), " SUM "(cost_pico)," \
+	" sum(unpriced_calls) FROM agentpipe_hourly GROUP BY d, agent_name, tool_name, model_name, status"
+#define TOTAL_FROM_DAILY(SUM) \
+	"INSERT INTO agentpipe_total (agent_name, tool_name, model_name, status, dated, first_day," CELL_COLUMNS \
+	" SELECT agent_name, tool_name, model_name, status, day <> '', min(NULLIF(day, '')), sum(calls)," \
+	" sum(input_tokens), sum(output_tokens), sum(cache_read_tokens), sum(cache_write_tokens)," \
+	" sum(cache_write_1h_tokens), " SUM "(cost_pico), sum(unpriced_calls) FROM agentpipe_daily" \
+	" GROUP BY agent_name, tool_name, model_name, status, day <> ''"
+
 static bool
 rollups_catch_up(struct store *s)
 {
@@ -157,21 +174,10 @@ rollups_catch_up(struct store *s)
 	bool ok = true;
 	if (query_int(s, "SELECT value FROM agentpipe_meta WHERE key='daily_id'", -1) != rolled)
 		ok = exec(s, "DELETE FROM agentpipe_daily") &&
-		     exec(s, "INSERT INTO agentpipe_daily (day, agent_name, tool_name, model_name, status," CELL_COLUMNS
-			     " SELECT CASE WHEN hour = '' THEN '' ELSE substr(hour, 1, 10) || ' 00:00:00' END AS d,"
-			     " agent_name, tool_name, model_name, status, sum(calls), sum(input_tokens),"
-			     " sum(output_tokens), sum(cache_read_tokens), sum(cache_write_tokens),"
-			     " sum(cache_write_1h_tokens), sum(cost_pico), sum(unpriced_calls) FROM agentpipe_hourly"
-			     " GROUP BY d, agent_name, tool_name, model_name, status") &&
-		     level_id(s, "daily_id", rolled) && exec(s, "DELETE FROM agentpipe_meta WHERE key = 'total_id'");
+		     (exec(s, DAILY_FROM_HOURLY("sum")) || exec(s, DAILY_FROM_HOURLY("total"))) && level_id(s, "daily_id", rolled) && exec(s, "DELETE FROM agentpipe_meta WHERE key = 'total_id'");
 	if (ok && query_int(s, "SELECT value FROM agentpipe_meta WHERE key='total_id'", -1) != rolled)
 		ok = exec(s, "DELETE FROM agentpipe_total") &&
-		     exec(s, "INSERT INTO agentpipe_total (agent_name, tool_name, model_name, status, dated, first_day,"
-			     CELL_COLUMNS
-			     " SELECT agent_name, tool_name, model_name, status, day <> '', min(NULLIF(day, '')),"
-			     " sum(calls), sum(input_tokens), sum(output_tokens), sum(cache_read_tokens),"
-			     " sum(cache_write_tokens), sum(cache_write_1h_tokens), sum(cost_pico), sum(unpriced_calls)"
-			     " FROM agentpipe_daily GROUP BY agent_name, tool_name, model_name, status, day <> ''") &&
+		     (exec(s, TOTAL_FROM_DAILY("sum")) || exec(s, TOTAL_FROM_DAILY("total"))) &&
 		     level_id(s, "total_id", rolled);
 	return ok;
 }
@@ -432,7 +438,8 @@ rollup_id(struct store *s)
 static bool
 total_level(struct store *s)
 {
-	return s->has_total && query_int(s, "SELECT value FROM agentpipe_meta WHERE key='total_id'", -1) == rollup_id(s);
+	return s->has_total && query_int(s, "SELECT value FROM agentpipe_meta WHERE key='total_id'", -1) == rollup_id(s) &&
+	       query_int(s, "SELECT count(*) FROM agentpipe_total WHERE typeof(cost_pico) <> 'integer'", 1) == 0;
 }
 
 /* Does agentpipe_daily? (When not, the hourly rollup answers.) */
@@ -536,6 +543,14 @@ read_cells(struct store *s, sqlite3_stmt *st, store_row_fn fn, void *ctx)
 		c.tk.cache_read = sqlite3_column_int64(st, 9);
 		c.tk.cache_write = sqlite3_column_int64(st, 10);
 		c.tk.cache_write_1h = sqlite3_column_int64(st, 11);
+		if (sqlite3_column_type(st, 12) != SQLITE_INTEGER) {
+			/* Past 64 bits of pico-dollars: not exact. */
+			snprintf(s->errbuf, sizeof s->errbuf,
+				 "a rollup cell's cost passes 64 bits of pico-dollars: the rollup cannot answer exactly");
+			s->overflowed = true;
+			sqlite3_finalize(st);
+			return false;
+		}
 		c.cost = (money_t)sqlite3_column_int64(st, 12);
 		c.has_cost = true;
 		c.unpriced_calls = sqlite3_column_int64(st, 13);
@@ -629,6 +644,19 @@ store_read_begin(struct store *s)
 	s->reading = true;
 	s->read_upto = usable_rollup(s);
 	return true;
+}
+
+bool
+store_overflowed(const struct store *s)
+{
+	return s->overflowed;
+}
+
+void
+store_rows_only(struct store *s)
+{
+	s->read_upto = -1;
+	s->overflowed = false;
 }
 
 void
@@ -806,12 +834,25 @@ store_pending(const struct store *s)
 	return s->pending;
 }
 
+/* A cell's cost in pico-dollars. Past 64 bits (some $9.2M) it is written as
+ * a REAL, as SQLite's own sums overflow into one: a reader then knows the
+ * cell is not exact and does not use that rollup. */
+static void
+bind_cost(sqlite3_stmt *st, int i, money_t cost)
+{
+	if (cost > INT64_MAX || cost < INT64_MIN)
+		sqlite3_bind_double(st, i, (double)cost);
+	else
+		sqlite3_bind_int64(st, i, (int64_t)cost);
+}
+
 /* A group of agentpipe_total, summed over the rows of one fold. */
 struct total_cell {
 	const char *key[4]; /* agent, tool, model, status */
 	bool dated;
 	char first_day[TIME_BUFSZ];
-	int64_t calls, tk[5], cost, unpriced;
+	int64_t calls, tk[5], unpriced;
+	money_t cost;
 };
 
 /* The fold's groups: key agent NUL tool NUL model NUL status NUL dated. */
@@ -850,7 +891,7 @@ total_add(struct total_groups *g, sqlite3_stmt *sel, const char *day, const stru
 	t->calls++;
 	for (int i = 0; i < 5; i++)
 		t->tk[i] += (&c->tk.input)[i];
-	t->cost += (int64_t)c->cost;
+	t->cost += c->cost;
 	t->unpriced += c->unpriced;
 }
 
@@ -878,7 +919,7 @@ total_write(struct store *s, struct total_groups *g)
 		sqlite3_bind_int64(st, 7, t->calls);
 		for (int i = 0; i < 5; i++)
 			sqlite3_bind_int64(st, 8 + i, t->tk[i]);
-		sqlite3_bind_int64(st, 13, t->cost);
+		bind_cost(st, 13, t->cost);
 		sqlite3_bind_int64(st, 14, t->unpriced);
 		if (sqlite3_step(st) != SQLITE_DONE) {
 			ok = sqlfail(s, "folding the total");
@@ -953,7 +994,7 @@ fold(struct store *s, int64_t from, int64_t to)
 			c.model = (struct str){model, strlen(model)};
 		c.cost = cost_of_row(sel, 11, 12, &known);
 		settle_cost(s, &c, known);
-		sqlite3_bind_int64(up, 13, (int64_t)c.cost);
+		bind_cost(up, 13, c.cost);
 		sqlite3_bind_int64(up, 14, c.unpriced);
 		if (sqlite3_step(up) != SQLITE_DONE) {
 			ok = sqlfail(s, "folding the rollup");
@@ -973,7 +1014,7 @@ fold(struct store *s, int64_t from, int64_t to)
 		sqlite3_bind_int64(day, 7, 1);
 		for (int i = 0; i < 5; i++)
 			sqlite3_bind_int64(day, 8 + i, sqlite3_column_int64(sel, 6 + i));
-		sqlite3_bind_int64(day, 13, (int64_t)c.cost);
+		bind_cost(day, 13, c.cost);
 		sqlite3_bind_int64(day, 14, c.unpriced);
 		if (sqlite3_step(day) != SQLITE_DONE) {
 			ok = sqlfail(s, "folding the rollup");

@@ -57,6 +57,11 @@ bool store_scan_total(struct store *s, store_row_fn fn, void *ctx, bool *answere
  * soundness is judged once (after store_set_prices). */
 bool store_read_begin(struct store *s);
 void store_read_end(struct store *s);
+/* Did the last scan fail on a rollup cell too large to be exact (past 64
+ * bits of pico-dollars)? Then store_rows_only makes the rest of the read
+ * session read the rows. */
+bool store_overflowed(const struct store *s);
+void store_rows_only(struct store *s);
 
 /* Recording: calls are written in short transactions (store_record_flush
  * commits); a call whose id is stored already changes nothing. */
