@@ -540,6 +540,10 @@ EOF2
 	budget 1h "limit_usd: 10"
 	run -0 bash -c "'$BG' -b '$B' --now 2026-11-03T12:00:00.900Z --db '$T/t.db' | jq -c '[.spent_usd,.calls]'"
 	assert_output '[3,2]'
+	# Edges past the year 9999, which text would sort before 2026, count once.
+	printf 'budgets:\n  all: {period: total, limit_usd: 10}\n  d: {period: day, limit_usd: 10}\n  r: {period: 90m, limit_usd: 10}\n' >"$B"
+	run -0 bash -c "'$BG' -b '$B' --now 9999-12-31T12:34:56Z --db '$T/t.db' | jq -c '[.name,.spent_usd,.calls]'"
+	assert_output $'["all",3,2]\n["d",0,0]\n["r",0,0]'
 	# A store only the origin wrote: 1,000 calls of $0.10 on one day, and its
 	# daily_costs summed in floating point as its logger sums them.
 	db=$T/origin.db

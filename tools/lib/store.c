@@ -301,11 +301,17 @@ store_close(struct store *s)
 
 /* The origin's text form of an instant, as its range queries compare it,
  * with its milliseconds when it has any: "12:00:00.900" sorts after every
- * time stored before it, "12:00:00" and "12:00:00.200000" alike. */
+ * time stored before it, "12:00:00" and "12:00:00.200000" alike. The years
+ * 0 to 9999 are the ones text compares in order. */
 static void
 bind_time(sqlite3_stmt *st, int i, int64_t ms)
 {
 	char buf[TIME_BUFSZ + 8];
+	/* Years past 9999 would sort before 2026 as text; none is stored. */
+	if (ms > INT64_C(253402300799999))
+		ms = INT64_C(253402300799999);
+	if (ms < INT64_C(-62167219200000))
+		ms = INT64_C(-62167219200000);
 	size_t n = time_format_origin(ms, buf);
 	int64_t frac = ((ms % 1000) + 1000) % 1000;
 	if (frac)
