@@ -17,25 +17,8 @@
 
 /* ---- PRNG: xorshift64* ------------------------------------------------ */
 
-static uint64_t rng_state = 0x2545F4914F6CDD1DULL;
-
-static uint64_t
-rnd(void)
-{
-	uint64_t x = rng_state;
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	rng_state = x;
-	return x * 0x2545F4914F6CDD1DULL;
-}
-
-/* Uniform in [0, n). */
-static uint64_t
-rndn(uint64_t n)
-{
-	return n ? rnd() % n : 0;
-}
+#define XORSHIFT_SEED 0x2545F4914F6CDD1DULL
+#include "xorshift.h"
 
 /* Uniform in [lo, hi]. */
 static int64_t

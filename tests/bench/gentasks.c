@@ -23,24 +23,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
-
-static uint64_t
-rnd(void)
-{
-	uint64_t x = rng_state;
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	rng_state = x;
-	return x * 0x2545F4914F6CDD1DULL;
-}
-
-static unsigned
-rndn(unsigned n)
-{
-	return n ? (unsigned)(rnd() % n) : 0;
-}
+#define XORSHIFT_SEED 0x9E3779B97F4A7C15ULL
+#include "xorshift.h"
 
 #define PICK(a) (a[rndn(sizeof a / sizeof a[0])])
 

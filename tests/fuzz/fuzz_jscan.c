@@ -129,13 +129,6 @@ compare(const struct jfacts *f, const json_t *root)
 		same_value(f->extra_names[i], &f->extra[i], member(root, f->extra_names[i]));
 }
 
-static int
-dump_cb(const char *p, size_t n, void *data)
-{
-	buf_add(data, p, n);
-	return 0;
-}
-
 /* The input as a string, escaped by json_escape_to and by jansson. */
 static void
 check_escape(const uint8_t *data, size_t size)
@@ -145,7 +138,7 @@ check_escape(const uint8_t *data, size_t size)
 		return; /* not UTF-8: json_escape_to repairs it, jansson refuses */
 	struct buf ours = {0}, theirs = {0};
 	json_escape_to(&ours, (const char *)data, size);
-	json_dump_callback(j, dump_cb, &theirs, JSON_ENCODE_ANY | JSON_COMPACT);
+	json_dump_callback(j, jw_dump_to_buf, &theirs, JSON_ENCODE_ANY | JSON_COMPACT);
 	if (ours.len != theirs.len || memcmp(ours.data, theirs.data, ours.len) != 0)
 		mismatch("(escape)", "json_escape_to differs from jansson", NULL);
 	buf_free(&ours);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonout.h"
 #include "util.h"
 #include "yamlfast.h"
 #include "yamlload.h"
@@ -31,13 +32,6 @@ broken(const char *why)
 {
 	fprintf(stderr, "fuzz_yamlfast: %s\n", why);
 	abort();
-}
-
-static int
-dump_to_buf(const char *p, size_t n, void *data)
-{
-	buf_add(data, p, n);
-	return 0;
 }
 
 /* The deepest nesting of the JSON text (brackets outside strings). */
@@ -102,7 +96,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!json_is_object(doc.root))
 		broken("the fast path answered where the root is not a mapping");
 	struct buf ref = {0};
-	if (json_dump_callback(doc.root, dump_to_buf, &ref, JSON_COMPACT | JSON_ENCODE_ANY) != 0)
+	if (json_dump_callback(doc.root, jw_dump_to_buf, &ref, JSON_COMPACT | JSON_ENCODE_ANY) != 0)
 		broken("json_dump_callback failed");
 	if (ref.len != fastlen || memcmp(ref.data, fast, fastlen) != 0) {
 		fprintf(stderr, "fuzz_yamlfast: fast %.*s\nfuzz_yamlfast: ref  %.*s\n", (int)fastlen, fast, (int)ref.len,

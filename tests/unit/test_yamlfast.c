@@ -11,17 +11,11 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "jsonout.h"
 #include "tap.h"
 #include "util.h"
 #include "yamlfast.h"
 #include "yamlload.h"
-
-static int
-dump_to_buf(const char *p, size_t n, void *data)
-{
-	buf_add(data, p, n);
-	return 0;
-}
 
 /* yaml_load's JSON for the text, as the fast path must write it; false
  * when it does not load as one document with a mapping at its root. */
@@ -33,7 +27,7 @@ reference_json(const char *text, size_t len, struct buf *ref)
 	if (!yaml_load(text, len, &(struct yaml_opts){.single_document = true}, &doc, &err))
 		return false;
 	bool ok = json_is_object(doc.root) &&
-		  json_dump_callback(doc.root, dump_to_buf, ref, JSON_COMPACT | JSON_ENCODE_ANY) == 0;
+		  json_dump_callback(doc.root, jw_dump_to_buf, ref, JSON_COMPACT | JSON_ENCODE_ANY) == 0;
 	yaml_doc_free(&doc);
 	return ok;
 }

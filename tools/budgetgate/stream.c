@@ -38,6 +38,7 @@ struct streamer {
 	size_t *order;                 /* rank -> budget, the tightest first */
 	bool tested[MF_COUNT];         /* some budget has globs on the field */
 	uint64_t *all, *set;
+	uint64_t *hard;                /* the budgets that can deny (not enforce: soft) */
 	struct field_cache cache[MF_COUNT];
 	char **note;                   /* per rank: "budget":{...} */
 	size_t *note_len;
@@ -134,11 +135,14 @@ streamer_init(struct streamer *st, const struct budgets *bs, const struct spend 
 	st->note_len = xcalloc(st->n + 1, sizeof *st->note_len);
 	st->all = xcalloc(nw, sizeof *st->all);
 	st->set = xcalloc(nw, sizeof *st->set);
+	st->hard = xcalloc(nw, sizeof *st->hard);
 	for (size_t r = 0; r < st->n; r++) {
 		size_t i = keys[r].index;
 		const struct budget *b = &bs->v[i];
 		st->order[r] = i;
 		st->all[r / 64] |= (uint64_t)1 << (r % 64);
+		if (!b->enforce_soft)
+			st->hard[r / 64] |= (uint64_t)1 << (r % 64);
 		for (int f = 0; f < MF_COUNT; f++)
 			if (b->nglobs[f])
 				st->tested[f] = true;
@@ -175,6 +179,7 @@ streamer_free(struct streamer *st)
 	free(st->order);
 	free(st->all);
 	free(st->set);
+	free(st->hard);
 	for (int f = 0; f < MF_COUNT; f++) {
 		strmap_free(&st->cache[f].map);
 		arena_free(&st->cache[f].sets);
@@ -497,10 +502,9 @@ estimate(struct streamer *st, bool has_route, money_t *usd, __int128 *tok)
 	/* No price: the dollars are unknown, counted as 0 and named at the end
 	 * when a hard dollar limit takes the request. */
 	bool matters = false;
-	for (size_t r = 0; r < st->n && !matters; r++) {
-		const struct budget *b = &st->bs->v[st->order[r]];
-		matters = (st->set[r / 64] >> (r % 64) & 1) && b->has_limit_usd && !b->enforce_soft;
-	}
+	for (size_t w = 0; w < st->nw && !matters; w++)
+		for (uint64_t x = st->set[w] & st->hard[w]; x && !matters; x &= x - 1)
+			matters = st->bs->v[st->order[w * 64 + (size_t)__builtin_ctzll(x)]].has_limit_usd;
 	if (!matters)
 		return true;
 	struct str name = m->t == J_STRING ? (struct str){m->s, m->n} : (struct str){"(no model)", 10};
@@ -579,11 +583,9 @@ enforce(struct streamer *st, const char *line, size_t len, bool has_route)
 	if (!estimate(st, has_route, &usd, &tok))
 		return;
 	for (size_t w = 0; w < st->nw; w++) {
-		for (uint64_t x = st->set[w]; x; x &= x - 1) {
+		for (uint64_t x = st->set[w] & st->hard[w]; x; x &= x - 1) {
 			size_t i = st->order[w * 64 + (size_t)__builtin_ctzll(x)];
 			const struct budget *b = &st->bs->v[i];
-			if (b->enforce_soft)
-				continue;
 			bool over_usd = b->has_limit_usd && st->spent[i] + usd >= b->limit_usd;
 			bool over_tok = b->has_limit_tokens && st->tokens[i] + tok >= b->limit_tokens;
 			if (over_usd || over_tok) {
@@ -598,11 +600,9 @@ enforce(struct streamer *st, const char *line, size_t len, bool has_route)
 	 * limit that can deny needs it, and each such sum stays below its limit:
 	 * no stream of estimates can overflow it. */
 	for (size_t w = 0; w < st->nw; w++) {
-		for (uint64_t x = st->set[w]; x; x &= x - 1) {
+		for (uint64_t x = st->set[w] & st->hard[w]; x; x &= x - 1) {
 			size_t i = st->order[w * 64 + (size_t)__builtin_ctzll(x)];
 			const struct budget *b = &st->bs->v[i];
-			if (b->enforce_soft)
-				continue;
 			if (b->has_limit_usd)
 				st->spent[i] += usd;
 			if (b->has_limit_tokens)

@@ -27,6 +27,7 @@ struct store {
 	bool in_txn;
 	bool reading;      /* in store_read_begin's transaction */
 	int64_t read_upto; /* its rollup_id, -1 when the rollup cannot answer */
+	bool read_total, read_daily; /* and whether those rollups are level with it */
 	bool overflowed;   /* a rollup cell's cost was not an exact integer */
 	size_t pending;
 	sqlite3_stmt *ins, *daily;
@@ -444,6 +445,8 @@ rollup_id(struct store *s)
 static bool
 total_level(struct store *s)
 {
+	if (s->reading)
+		return s->read_total;
 	return s->has_total && query_int(s, "SELECT value FROM agentpipe_meta WHERE key='total_id'", -1) == rollup_id(s) &&
 	       query_int(s, "SELECT count(*) FROM agentpipe_total WHERE typeof(cost_pico) <> 'integer'", 1) == 0;
 }
@@ -452,6 +455,8 @@ total_level(struct store *s)
 static bool
 daily_level(struct store *s)
 {
+	if (s->reading)
+		return s->read_daily;
 	return query_int(s, "SELECT value FROM agentpipe_meta WHERE key='daily_id'", -1) == rollup_id(s);
 }
 
@@ -647,6 +652,9 @@ store_read_begin(struct store *s)
 {
 	if (!exec(s, "BEGIN"))
 		return false;
+	/* Judged once for all the scans of the session. */
+	s->read_total = total_level(s);
+	s->read_daily = daily_level(s);
 	s->reading = true;
 	s->read_upto = usable_rollup(s);
 	return true;

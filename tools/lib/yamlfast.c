@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "jsonout.h"
 #include "yamlload.h"
 
 enum {
@@ -109,13 +110,6 @@ word_is_clean(uint64_t x)
 	 * and b + 1 exactly when b is DEL. */
 	uint64_t z = x | (bytes_equal(x, '\n') >> 2);
 	return ((~(z + ONES * 0x60) | (z + ONES)) & HIGHS) == 0;
-}
-
-static int
-dump_to_buf(const char *p, size_t n, void *data)
-{
-	buf_add(data, p, n);
-	return 0;
 }
 
 /* Does the text hold only what libyaml reads as printable, with no tab or
@@ -344,7 +338,7 @@ put_plain(struct parser *ps, const char *s, size_t n)
 		put(ps, "true", 4);
 	else if (json_is_false(v))
 		put(ps, "false", 5);
-	else if (json_dump_callback(v, dump_to_buf, ps->out, JSON_COMPACT | JSON_ENCODE_ANY) != 0) {
+	else if (json_dump_callback(v, jw_dump_to_buf, ps->out, JSON_COMPACT | JSON_ENCODE_ANY) != 0) {
 		json_decref(v);
 		return false;
 	}
